@@ -1,0 +1,29 @@
+# Two commands: `make demo` and `make test`. Everything else is `.venv/bin/jiceng <command>`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SCALE  ?= county
+
+.PHONY: demo test serve worker clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test,postgres]'
+	touch $@
+
+demo: $(STAMP)  ## migrate, load demo data into var/jiceng.sqlite3 (once), print accounts, serve on $$PORT (8000)
+	$(BIN)/jiceng demo --scale $(SCALE) --serve
+
+test: $(STAMP)  ## the whole suite, on SQLite unless DATABASE_URL says otherwise
+	$(BIN)/python -m pytest
+
+serve: $(STAMP)
+	$(BIN)/jiceng serve
+
+worker: $(STAMP)
+	$(BIN)/jiceng worker
+
+clean:
+	rm -rf var/ .hypothesis/

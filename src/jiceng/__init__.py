@@ -1,0 +1,1 @@
+"""Jiceng (基层): one system of record for grassroots organizations."""

@@ -1,0 +1,72 @@
+"""Admin (zh-Hans). Domain rows are read-only here: every change goes through services, so
+the admin never writes behind the audit log or the rollups. Grants are the exception and
+go through core.services as well. Every list is scoped like the rest of the site."""
+
+from django.contrib import admin
+
+from . import services
+from .models import AuditEvent, Grant
+from .scoping import scope
+
+
+class ScopedReadOnlyAdmin(admin.ModelAdmin):
+    def get_queryset(self, request):
+        return scope(request.user, super().get_queryset(request))
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Grant)
+class GrantAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "node", "granted_by", "created_at"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "node__name"]
+    raw_id_fields = ["user", "node"]
+    fields = ["user", "node", "role"]
+
+    def get_queryset(self, request):
+        return scope(request.user, super().get_queryset(request), "manage_grants")
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = services.grant_role(request.user, obj.user, obj.node, obj.role).pk
+
+    def delete_model(self, request, obj):
+        services.revoke_grant(request.user, obj)
+
+    def delete_queryset(self, request, queryset):
+        for grant in queryset:
+            services.revoke_grant(request.user, grant)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit log, for superusers: append-only, so nothing here changes it."""
+
+    list_display = ["seq", "at", "actor_name", "action", "object_type", "object_id"]
+    list_filter = ["action"]
+    search_fields = ["actor_name", "object_id", "action"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

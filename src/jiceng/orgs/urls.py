@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "orgs"
+urlpatterns = [
+    path("<int:org_id>/", views.detail, name="detail"),
+    path("<int:org_id>/members/", views.members, name="members"),
+    path("<int:org_id>/problems/", views.problems, name="problems"),
+    path("<int:org_id>/new/", views.create_child, name="create_child"),
+]

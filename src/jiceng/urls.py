@@ -1,0 +1,36 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from jiceng.core import views as core_views
+from jiceng.core.grants_api import GrantViewSet
+from jiceng.orgs.api import OrganizationViewSet, PostViewSet
+from jiceng.people.api import MembershipViewSet, PersonViewSet
+
+router = DefaultRouter()
+router.register("orgs", OrganizationViewSet, basename="org")
+router.register("posts", PostViewSet, basename="post")
+router.register("people", PersonViewSet, basename="person")
+router.register("memberships", MembershipViewSet, basename="membership")
+router.register("grants", GrantViewSet, basename="grant")
+
+admin.site.site_header = admin.site.site_title = "基层 · 管理后台"
+admin.site.index_title = "数据管理"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("search/", core_views.search, name="search"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("orgs/", include("jiceng.orgs.urls")),
+    path("people/", include("jiceng.people.urls")),
+    path("api/", include(router.urls)),
+    path("api/token/", obtain_auth_token, name="api-token"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]

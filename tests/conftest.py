@@ -1,0 +1,49 @@
+import datetime
+import os
+from types import SimpleNamespace
+
+import pytest
+
+from . import builders as b
+
+
+@pytest.fixture
+def world(db):
+    """A province with two sibling counties, 甲县 and 乙县, each with a street, a community,
+    a grid, a branch with a group, members and a secretary, and a user of each role.
+    Every name in 乙县 contains 乙 and nothing in 甲县 does, so a leak is easy to see."""
+    province = b.org(None, "浙江省", "province", division_code="330000")
+    sides = {}
+    for mark, code in (("甲", "330521"), ("乙", "330522")):
+        county = b.org(province, f"{mark}县", "county", division_code=code)
+        street = b.org(county, f"{mark}城街道", "street", "urban_community")
+        community = b.org(street, f"{mark}园社区", "community", "urban_community")
+        grid = b.org(community, f"{mark}园第一网格", "grid", "urban_community")
+        branch = b.org(community, f"{mark}园社区党支部", "branch", "urban_community")
+        group = b.org(branch, f"{mark}园第一党小组", "group", "urban_community")
+        members = [b.member(branch, f"{mark}{given}", birth=datetime.date(1970 + i, 5, 1), gender="MF"[i % 2])
+                   for i, given in enumerate(["一", "二", "三", "四"])]
+        secretary_post = b.org_services.appoint(None, branch, members[0].person, "secretary", datetime.date(2024, 1, 1))
+        users = {
+            "org_admin": b.user(f"admin_{code}", "org_admin", county),
+            "auditor": b.user(f"auditor_{code}", "auditor", county),
+            "secretary": b.user(f"secretary_{code}", "secretary", branch),
+            "grid_worker": b.user(f"grid_{code}", "grid_worker", grid),
+            "member": b.user(f"member_{code}", "member", branch),
+        }
+        person = members[1].person
+        person.user = users["member"]
+        person.save(update_fields=["user"])
+        sides[mark] = SimpleNamespace(county=county, street=street, community=community, grid=grid, branch=branch,
+                                      group=group, members=members, post=secretary_post, users=users)
+    return SimpleNamespace(province=province, a=sides["甲"], b=sides["乙"])
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests skip where Chromium is missing, except where JICENG_REQUIRE_BROWSER says they must run."""
+    if os.path.exists("/usr/bin/chromium") or os.environ.get("JICENG_REQUIRE_BROWSER"):
+        return
+    skip = pytest.mark.skip(reason="Debian's chromium is not installed (apt-get install chromium)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
