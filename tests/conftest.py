@@ -25,11 +25,11 @@ def world(db):
                    for i, given in enumerate(["一", "二", "三", "四"])]
         secretary_post = b.org_services.appoint(None, branch, members[0].person, "secretary", datetime.date(2024, 1, 1))
         users = {
-            "org_admin": b.user(f"admin_{code}", "org_admin", county),
-            "auditor": b.user(f"auditor_{code}", "auditor", county),
-            "secretary": b.user(f"secretary_{code}", "secretary", branch),
-            "grid_worker": b.user(f"grid_{code}", "grid_worker", grid),
-            "member": b.user(f"member_{code}", "member", branch),
+            "org_admin": b.user(f"admin_{mark}", "org_admin", county),
+            "auditor": b.user(f"auditor_{mark}", "auditor", county),
+            "secretary": b.user(f"secretary_{mark}", "secretary", branch),
+            "grid_worker": b.user(f"grid_{mark}", "grid_worker", grid),
+            "member": b.user(f"member_{mark}", "member", branch),
         }
         person = members[1].person
         person.user = users["member"]

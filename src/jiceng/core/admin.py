@@ -3,6 +3,8 @@ the admin never writes behind the audit log or the rollups. Grants are the excep
 go through core.services as well. Every list is scoped like the rest of the site."""
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 
 from . import services
 from .models import AuditEvent, Grant
@@ -70,3 +72,40 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class ScopedUserAdmin(UserAdmin):
+    """Accounts with a grant inside the viewer's subtrees; superusers see all."""
+
+    def get_queryset(self, request):
+        return scope(request.user, super().get_queryset(request))
+
+
+class SuperuserOnly:
+    """For third-party models that have no place in the tree (tokens, login attempts, task
+    results, groups): only superusers may see them."""
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+for _model, _admin in list(admin.site._registry.items()):
+    if _model._meta.app_label not in {"core", "orgs", "people"} and _model is not get_user_model():
+        admin.site.unregister(_model)
+        admin.site.register(_model, type(f"SuperuserOnly{type(_admin).__name__}", (SuperuserOnly, type(_admin)), {}))

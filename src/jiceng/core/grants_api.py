@@ -28,7 +28,7 @@ class GrantViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMod
     scope_action = MANAGE_GRANTS
     serializer_class = GrantSerializer
 
-    def create(self, request):
+    def create(self, request, *args, **kwargs):
         data = GrantSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data

@@ -12,14 +12,18 @@ from .tree import subtree_q
 
 _LOOKUPS = {}
 _SELF = {}
+_DISTINCT = set()
 
 
-def register(model, *path_lookups, self_lookup=None):
+def register(model, *path_lookups, self_lookup=None, many=False):
     """path_lookups: ORM paths to a node's `path` (e.g. "membership__org__path").
-    self_lookup: ORM path to the user that owns the row (a member sees their own record)."""
+    self_lookup: ORM path to the user that owns the row (a member sees their own record).
+    many: a lookup crosses a to-many relation, so rows must be de-duplicated."""
     _LOOKUPS[model] = path_lookups
     if self_lookup:
         _SELF[model] = self_lookup
+    if many:
+        _DISTINCT.add(model)
 
 
 def is_registered(model):
@@ -61,8 +65,10 @@ def scope(user, queryset, action="view"):
         for lookup in _LOOKUPS[model]:
             q |= subtree_q(root, lookup)
     if model in _SELF and action == "view":
-        q |= Q(**{_SELF[model]: user})
-    return queryset.filter(q) if q else queryset.none()
+        q |= Q(**{_SELF[model]: user.pk})
+    if not q:
+        return queryset.none()
+    return queryset.filter(q).distinct() if model in _DISTINCT else queryset.filter(q)
 
 
 def can(user, action, node):

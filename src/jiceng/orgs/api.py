@@ -64,7 +64,7 @@ class OrganizationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retr
         return qs.filter(name_q(term)) if term else qs
 
     @extend_schema(request=OrganizationCreateSerializer, responses=OrganizationSerializer)
-    def create(self, request):
+    def create(self, request, *args, **kwargs):
         data = OrganizationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
@@ -82,26 +82,26 @@ class OrganizationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retr
 
     @extend_schema(request=MoveSerializer, responses=OrganizationSerializer)
     @action(detail=True, methods=["post"])
-    def move(self, request, pk=None):
+    def move(self, request, pk=None, **kwargs):
         data = MoveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         org = services.move_org(request.user, self.get_object(), queries.get(request.user, data.validated_data["parent"]))
         return Response(OrganizationSerializer(org).data)
 
     @action(detail=True)
-    def children(self, request, pk=None):
+    def children(self, request, pk=None, **kwargs):
         page = self.paginate_queryset(queries.children(request.user, self.get_object()))
         return self.get_paginated_response(OrganizationSerializer(page, many=True).data)
 
     @extend_schema(responses={200: {"type": "object", "additionalProperties": {"type": "integer"}}})
     @action(detail=True)
-    def counts(self, request, pk=None):
+    def counts(self, request, pk=None, **kwargs):
         """Rollup counts of the subtree: status:*, gender:*, birth_year:*, sector:*, kind:*, org_sector:*."""
         return Response(rollups.counts(self.get_object()))
 
     @extend_schema(responses=ProblemSerializer(many=True))
     @action(detail=True)
-    def problems(self, request, pk=None):
+    def problems(self, request, pk=None, **kwargs):
         found = checks.problems_under(self.get_object(), queries.visible(request.user))
         page = self.paginate_queryset(found)
         return self.get_paginated_response(ProblemSerializer(page, many=True).data)
@@ -115,7 +115,7 @@ class PostViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
     serializer_class = PostSerializer
     filterset_fields = ["org", "title"]
 
-    def create(self, request):
+    def create(self, request, *args, **kwargs):
         from jiceng.people import queries as people_queries
 
         data = PostSerializer(data=request.data)

@@ -67,7 +67,7 @@ class PersonViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
 
     @extend_schema(request=None, responses={200: {"type": "object", "properties": {"id_number": {"type": "string"}}}})
     @action(detail=True, methods=["post"], url_path="reveal-id-number")
-    def reveal_id_number(self, request, pk=None):
+    def reveal_id_number(self, request, pk=None, **kwargs):
         """The full ID-card number, for roles allowed to see it; written to the audit log."""
         return Response({"id_number": services.reveal_id_number(request.user, self.get_object())})
 
@@ -81,7 +81,7 @@ class MembershipViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
     filterset_fields = ["org", "status"]
 
     @extend_schema(request=RegisterSerializer, responses=MembershipSerializer)
-    def create(self, request):
+    def create(self, request, *args, **kwargs):
         data = RegisterSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
@@ -92,7 +92,7 @@ class MembershipViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
 
     @extend_schema(request=StatusChangeSerializer, responses=MembershipSerializer)
     @action(detail=True, methods=["post"], url_path="change-status")
-    def change_status(self, request, pk=None):
+    def change_status(self, request, pk=None, **kwargs):
         data = StatusChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         membership = services.change_status(request.user, self.get_object(), **data.validated_data)

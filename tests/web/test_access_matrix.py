@@ -1,0 +1,204 @@
+"""The access matrix: every URL pattern and every API route, for users of every role in 甲县,
+against objects of the sibling county 乙县. Nothing of 乙县 may be read or written.
+
+A new route is covered automatically: its URL kwargs must be known below (else this test
+fails and asks for them), and a view that forgets scoping returns 乙县's data and fails.
+"""
+
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.authtoken.models import Token
+
+from jiceng.core.models import Grant
+from jiceng.orgs.models import LeadershipPost, NodeCount, Organization
+from jiceng.people.models import Membership, MembershipPeriod, Person
+
+from . import test_pages  # noqa: F401  (same fixtures)
+
+pytestmark = pytest.mark.django_db
+
+MARK = "乙"  # every name in 乙县 contains it; nothing in 甲县 does
+METHODS = ["post", "put", "patch", "delete"]
+
+
+def url_patterns(patterns=None, namespace=None):
+    """(name, kwarg names) of every named URL pattern, admin included."""
+    for p in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(p, URLResolver):
+            ns = ":".join(filter(None, [namespace, p.namespace])) or None
+            yield from url_patterns(p.url_patterns, ns)
+        elif isinstance(p, URLPattern):
+            if p.name is None and namespace == "admin":
+                continue  # Django admin's own redirect from <object_id>/ to <object_id>/change/
+            assert p.name, f"unnamed URL pattern {p.pattern}: name it so the access matrix can reach it"
+            yield ":".join(filter(None, [namespace, p.name])), sorted(p.pattern.regex.groupindex)
+
+
+def side_objects(side):
+    person = side.members[0].person
+    return {
+        "org": side.branch.pk, "post": side.post.pk, "person": person.pk, "membership": side.members[0].pk,
+        "grant": Grant.objects.filter(node=side.branch).first().pk,
+        "user": side.users["secretary"].pk,
+        "period": MembershipPeriod.objects.filter(person=person).first().pk,
+        "nodecount": NodeCount.objects.filter(node=side.branch).first().pk,
+    }
+
+
+ADMIN_MODELS = {
+    "orgs_organization": "org", "orgs_leadershippost": "post", "people_person": "person",
+    "people_membership": "membership", "core_grant": "grant", "auth_user": "user",
+    "people_membershipperiod": "period", "orgs_nodecount": "nodecount",
+}
+OWN_APPS = ("core_", "orgs_", "people_")
+
+
+def fill(name, kwarg_names, objects, side):
+    """Kwargs for `name` pointing at `side`'s objects; fail loudly on a kwarg we do not know."""
+    kwargs = {}
+    for k in kwarg_names:
+        if k == "org_id":
+            kwargs[k] = side.branch.pk
+        elif k == "person_id":
+            kwargs[k] = side.members[0].person.pk
+        elif k == "pk":
+            kwargs[k] = objects[name.split("-")[0]]
+        elif k == "format":
+            kwargs[k] = "json"
+        elif k == "object_id":
+            model = next((m for m in ADMIN_MODELS if name.startswith(f"admin:{m}_")), None)
+            if model is None and name.startswith(tuple(f"admin:{a}" for a in OWN_APPS)) \
+                    and not name.startswith("admin:core_auditevent"):
+                pytest.fail(f"admin URL {name} is for a model unknown to the access matrix: add it to ADMIN_MODELS")
+            kwargs[k] = objects[ADMIN_MODELS[model]] if model else 1  # others are superuser-only
+        elif k == "id":
+            kwargs[k] = objects["user"]
+        elif k in {"app_label"}:
+            kwargs[k] = "orgs"
+        elif k == "content_type_id":
+            kwargs[k] = 1
+        elif k == "url":
+            kwargs[k] = "probe/"
+        else:
+            pytest.fail(f"URL {name} has kwarg {k!r} unknown to the access matrix: add it with an object of each side")
+    return kwargs
+
+
+def snapshot(side):
+    """Everything of one county, to prove that nothing changed."""
+    orgs = Organization.objects.filter(side.county.subtree_q())
+    return [
+        list(orgs.values_list("id", "name", "path", "parent_id", "sector", "status", "child_seq")),
+        list(NodeCount.objects.filter(node__in=orgs).values_list("node_id", "key", "value")),
+        list(Person.objects.filter(membership__org__in=orgs).values_list("id", "name", "id_number_index", "gender")),
+        list(Membership.objects.filter(org__in=orgs).values_list("id", "org_id", "status", "since")),
+        list(MembershipPeriod.objects.filter(org__in=orgs).values_list("id", "status", "start", "end")),
+        list(LeadershipPost.objects.filter(org__in=orgs).values_list("id", "person_id", "title", "ended_on")),
+        list(Grant.objects.filter(node__in=orgs).values_list("id", "user_id", "role")),
+    ]
+
+
+def hostile_payload(victim_side, victim_user):
+    """Form/JSON fields that point every plausible reference at the victim county."""
+    return {
+        "parent": victim_side.county.pk, "org": victim_side.branch.pk, "node": victim_side.county.pk,
+        "person": victim_side.members[0].person.pk, "username": victim_user.username, "role": "org_admin",
+        "name": "matrix-probe", "kind": "branch", "sector": "other", "status": "full", "since": "2020-01-01",
+        "title": "member", "term_start": "2024-01-01", "on": "2024-01-01", "id_number": "11010519491231002X",
+        "ethnicity": "汉族",
+    }
+
+
+@pytest.fixture
+def actors(world):
+    """A client for every role of 甲县 (session for pages, token for the API), plus a staff user."""
+    staff = world.a.users["org_admin"].__class__.objects.create_user("staff_a", password="x-staff-password-1")
+    staff.is_staff = True
+    staff.save()
+    staff.user_permissions.set(Permission.objects.filter(codename__startswith="view_"))
+    from jiceng.core import services
+
+    services.grant_role(None, staff, world.a.county, "org_admin")
+    users = dict(world.a.users, staff=staff)
+    clients = {}
+    for role, user in users.items():
+        token = Token.objects.create(user=user)
+        client = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.force_login(user)
+        clients[role] = client
+    clients["anonymous"] = Client()
+    return SimpleNamespace(clients=clients, users=users)
+
+
+def test_no_route_reads_across_the_boundary(world, actors):
+    routes = list(url_patterns())
+    assert len(routes) > 40
+    objects_b = side_objects(world.b)
+    checked = 0
+    for name, kwarg_names in routes:
+        if name in {"logout", "admin:logout"}:
+            continue
+        url = reverse(name, kwargs=fill(name, kwarg_names, objects_b, world.b))
+        foreign = any(k in kwarg_names for k in ("org_id", "person_id", "pk", "object_id"))
+        for role, client in actors.clients.items():
+            response = client.get(url, {"q": "y"}, follow=False)  # pinyin initial of 乙
+            body = response.content.decode("utf-8", "replace")
+            assert MARK not in body, f"{role} read 乙县 data at {url} ({name})"
+            if foreign:
+                assert response.status_code in {301, 302, 401, 403, 404, 405}, \
+                    f"{role} got {response.status_code} for 乙县's object at {url} ({name})"
+            checked += 1
+    assert checked > 300
+
+
+def test_no_route_writes_across_the_boundary(world, actors):
+    before = snapshot(world.b)
+    objects_b = side_objects(world.b)
+    objects_a = side_objects(world.a)
+    victim = world.b.users["secretary"]
+    payload = hostile_payload(world.b, victim)
+    for name, kwarg_names in url_patterns():
+        if name in {"logout", "admin:logout"}:
+            continue
+        urls = {reverse(name, kwargs=fill(name, kwarg_names, objects_b, world.b)),
+                reverse(name, kwargs=fill(name, kwarg_names, objects_a, world.a))}
+        for url in urls:
+            for role, client in actors.clients.items():
+                for method in METHODS:
+                    if method == "post":
+                        response = getattr(client, method)(url, payload)
+                    else:
+                        response = getattr(client, method)(url, payload, content_type="application/json")
+                    echoed = response.content.decode("utf-8", "replace").replace(victim.username, "")
+                    assert MARK not in echoed, \
+                        f"{role} {method.upper()} {url} answered with 乙县 data"
+    assert snapshot(world.b) == before, "a write from 甲县 changed 乙县"
+
+
+def test_matrix_is_not_vacuous(world, actors):
+    """The same clients can read and write their own county, so refusals above mean scoping."""
+    admin = actors.clients["org_admin"]
+    assert admin.get(reverse("orgs:detail", args=[world.a.branch.pk])).status_code == 200
+    assert admin.get(reverse("org-detail", args=[world.a.branch.pk])).status_code == 200
+    created = admin.post(reverse("org-list"), {"parent": world.a.community.pk, "name": "甲园社区第三党支部",
+                                               "kind": "branch", "sector": "urban_community"})
+    assert created.status_code == 201, created.content
+    secretary = actors.clients["secretary"]
+    assert secretary.get(reverse("people:detail", args=[world.a.members[0].person.pk])).status_code == 200
+    staff = actors.clients["staff"]
+    changelist = staff.get(reverse("admin:orgs_organization_changelist")).content.decode()
+    assert "甲县" in changelist and MARK not in changelist
+
+
+def test_search_and_lists_never_show_the_sibling(world, actors):
+    b_person = world.b.members[0].person
+    terms = [MARK, "乙一", "y", "yy", "yi", b_person.id_number, b_person.id_number.lower()]
+    for role, client in actors.clients.items():
+        for term in terms:
+            for url in ("/search/", "/api/people/", "/api/orgs/"):
+                body = client.get(url, {"q": term}).content.decode().replace(term, "")  # the echoed query
+                assert MARK not in body and b_person.name not in body, f"{role} found 乙县 via {url}?q={term}"
