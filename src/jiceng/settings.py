@@ -164,6 +164,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 # In DEBUG (the demo) WhiteNoise serves straight from the apps; production runs collectstatic.
 STATIC_ROOT = None if DEBUG else VAR_DIR / "static"
 STORAGES = {

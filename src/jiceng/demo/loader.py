@@ -17,6 +17,7 @@ from jiceng.core import audit, crypto, policy, tree
 from jiceng.core.dates import add_years
 from jiceng.core.pinyin import keys as pinyin_keys
 from jiceng.orgs import rollups
+from jiceng.orgs.kinds import PARTY_KINDS
 from jiceng.orgs.models import LeadershipPost, Organization
 from jiceng.orgs.services import term_years_from
 from jiceng.people.models import Membership, MembershipPeriod, Person
@@ -68,7 +69,8 @@ class Loader:
             path = tree.child_path(parent.path, parent.child_seq)
         org = Organization(
             pk=self._pk(Organization), parent=parent, name=name, name_initials=pinyin_keys(name)[0], kind=kind,
-            sector=sector, path=path, depth=tree.depth_of(path), founded_on=self._founded(), **fields,
+            sector=sector, path=path, depth=tree.depth_of(path),
+            founded_on=self._founded() if kind in PARTY_KINDS or kind == "unit" else None, **fields,
         )
         self.orgs.append(org)
         return org
@@ -96,8 +98,8 @@ class Loader:
                     label = f"{unit_name}党支部" if shape.branches_per_unit == 1 else f"{unit_name}第{names.ordinal(b + 1)}党支部"
                     self.branch(unit, label, sector, shape, region=code, residence=unit if urban else None)
         for d in names.DEPARTMENTS[: shape.departments]:
-            dept = self.node(county, f"{short}县{d}", "department", "agency")
-            self.branch(dept, f"{short}县{d}机关党支部", "agency", shape, region=code, groups=False)
+            dept = self.node(county, f"{name}{d}", "department", "agency")
+            self.branch(dept, f"{name}{d}机关党支部", "agency", shape, region=code, groups=False)
         if shape.enterprises:
             two_new = self.node(county, f"中共{name}委两新工委", "working_committee", "non_public_enterprise")
             for _ in range(shape.enterprises):
@@ -187,9 +189,12 @@ class Loader:
         if not full or rng.random() < 0.04:
             return  # a vacant secretary post, for the checks to find
         years = term_years_from(self.term_table, branch.kind, parent.kind, branch.sector)
-        start = self.today - datetime.timedelta(days=rng.randrange(30, 365 * years + 300))
+        # About one term in eight has run past its end without an election.
+        overdue = rng.random() < 0.12
+        days = rng.randrange(365 * years + 10, 365 * years + 400) if overdue else rng.randrange(30, 365 * years - 10)
+        start = self.today - datetime.timedelta(days=days)
         seats = [("secretary", full[0])]
-        if len(full) >= 7 and rng.random() < 0.85:
+        if len(full) >= 7 and rng.random() < 0.93:
             seats += [("deputy_secretary", full[1])] + [("member", p) for p in full[2: 2 + rng.randrange(1, 4)]]
         for title, person in seats:
             self.posts.append(LeadershipPost(pk=self._pk(LeadershipPost), org=branch, person=person, title=title,

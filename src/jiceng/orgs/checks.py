@@ -13,6 +13,15 @@ from .kinds import BRANCH_KINDS
 from .models import LeadershipPost, NodeCount, Organization
 
 
+LABELS = {
+    "too_few_full_members": "正式党员不足",
+    "too_many_members": "党员人数过多",
+    "committee_missing": "应设未设支委会",
+    "secretary_vacant": "书记空缺",
+    "term_expired": "任期届满未换届",
+}
+
+
 @dataclass(frozen=True)
 class Problem:
     org: Organization
@@ -69,13 +78,15 @@ def problems_in(queryset, on=None):
         c = counts[b.pk]
         found += _branch_problems(b, c.get("status:full", 0), c.get("status:probationary", 0),
                                   seats.get(b.pk, 0), b.pk in secretaries, rules)
-    expired = (
-        LeadershipPost.objects.filter(org__in=queryset, ended_on__isnull=True, term_end__lt=on)
-        .select_related("org", "person").order_by("org__path")
-    )
-    for post in expired:
-        found.append(Problem(post.org, "term_expired",
-                             f"{post.get_title_display()} {post.person.name} 任期已于 {post.term_end:%Y-%m-%d} 届满，应按期换届"))
+    expired = defaultdict(list)
+    for post in (LeadershipPost.objects.filter(org__in=queryset, ended_on__isnull=True, term_end__lt=on)
+                 .select_related("org", "person").order_by("org__path", "title")):
+        expired[post.org].append(post)
+    for org, posts in expired.items():
+        names = "、".join(f"{p.get_title_display()}{p.person.name}" for p in posts[:3])
+        more = f"等 {len(posts)} 人" if len(posts) > 3 else ""
+        found.append(Problem(org, "term_expired",
+                             f"班子任期已于 {min(p.term_end for p in posts):%Y-%m-%d} 届满（{names}{more}），应按期换届"))
     found.sort(key=lambda p: p.org.path)
     return found
 

@@ -1,3 +1,5 @@
+from collections import Counter
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -48,9 +50,15 @@ def members(request, org_id):
 def problems(request, org_id):
     org = queries.get(request.user, org_id)
     found = checks.problems_under(org, queries.visible(request.user))
-    page = Paginator(found, 100).get_page(request.GET.get("page"))
-    return render(request, "orgs/problems.html", {"org": org, "page": page, "total": len(found),
-                                                  "crumbs": queries.breadcrumbs(request.user, org)})
+    summary = Counter(p.code for p in found)
+    code = request.GET.get("code", "")
+    shown = [p for p in found if p.code == code] if code else found
+    page = Paginator(shown, 100).get_page(request.GET.get("page"))
+    return render(request, "orgs/problems.html", {
+        "org": org, "page": page, "total": len(found), "code": code,
+        "summary": [(c, checks.LABELS[c], n) for c, n in sorted(summary.items())],
+        "crumbs": queries.breadcrumbs(request.user, org),
+    })
 
 
 @login_required

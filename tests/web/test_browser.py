@@ -1,0 +1,53 @@
+"""A real browser: Debian's Chromium driven by Playwright logs in, walks the tree from the
+county down to a party group, searches by pinyin initials, opens a member page."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = Path(os.environ.get("JICENG_SCREENSHOTS", "var/screenshots"))
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the live server's database
+    # work happens in its own thread, and the fixtures' before the loop starts.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
+                  "--no-first-run", "--disable-component-update", "--disable-sync"],
+        )
+        page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")  # a phone
+        yield page
+        browser.close()
+
+
+def test_login_browse_tree_search_and_member_page(world, live_server, browser_page):
+    page = browser_page
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名").fill(world.a.users["org_admin"].username)
+    page.get_by_label("密码").fill("correct-horse-battery")
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("link", name="甲县").click()
+    for name in ("甲城街道", "甲园社区", "甲园社区党支部"):
+        page.get_by_role("link", name=name, exact=True).click()
+        assert page.locator("h1").inner_text() == name
+    page.screenshot(path=SHOTS / "branch.png", full_page=True)
+    page.get_by_role("link", name="甲园第一党小组").click()
+    assert page.locator("h1").inner_text() == "甲园第一党小组"
+
+    page.get_by_role("searchbox", name="搜索").fill("jy")
+    page.keyboard.press("Enter")
+    page.get_by_role("link", name="甲一").click()
+    assert page.locator("h1").inner_text() == "甲一"
+    assert "*" in page.locator("text=身份证号码").locator("xpath=..").inner_text()
+    page.screenshot(path=SHOTS / "member.png", full_page=True)
+    assert (SHOTS / "member.png").stat().st_size > 10_000
