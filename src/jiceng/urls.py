@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from jiceng.core import grant_views
 from jiceng.core import views as core_views
 from jiceng.core.grants_api import GrantViewSet
 from jiceng.orgs.api import OrganizationViewSet, PostViewSet
@@ -26,6 +27,8 @@ urlpatterns = [
     path("search/", core_views.search, name="search"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("orgs/<int:org_id>/grants/", grant_views.grants, name="grants"),
+    path("grants/<int:grant_id>/revoke/", grant_views.revoke, name="revoke_grant"),
     path("orgs/", include("jiceng.orgs.urls")),
     path("people/", include("jiceng.people.urls")),
     path("api/", include(router.urls)),

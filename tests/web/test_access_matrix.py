@@ -65,6 +65,8 @@ def fill(name, kwarg_names, objects, side):
             kwargs[k] = side.branch.pk
         elif k == "person_id":
             kwargs[k] = side.members[0].person.pk
+        elif k in {"grant_id", "post_id"}:
+            kwargs[k] = objects[k[:-3]]
         elif k == "pk":
             kwargs[k] = objects[name.split("-")[0]]
         elif k == "format":
@@ -143,7 +145,7 @@ def test_no_route_reads_across_the_boundary(world, actors):
         if name in {"logout", "admin:logout"}:
             continue
         url = reverse(name, kwargs=fill(name, kwarg_names, objects_b, world.b))
-        foreign = any(k in kwarg_names for k in ("org_id", "person_id", "pk", "object_id"))
+        foreign = any(k in kwarg_names for k in ("org_id", "person_id", "grant_id", "post_id", "pk", "object_id"))
         for role, client in actors.clients.items():
             response = client.get(url, {"q": "y"}, follow=False)  # pinyin initial of 乙
             body = response.content.decode("utf-8", "replace")

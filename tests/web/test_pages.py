@@ -143,3 +143,71 @@ def test_api_docs_served_locally(client, world):
     assert "http://" not in docs.replace("http://testserver", "") and "https://" not in docs
     schema = client.get("/api/schema/")
     assert schema.status_code == 200 and b"openapi: 3" in schema.content
+
+
+def test_appoint_and_end_post_through_pages(client, world):
+    from jiceng.orgs.models import LeadershipPost
+
+    login(client, world.a.users["secretary"])
+    m = world.a.members[2]
+    page = client.post(reverse("orgs:appoint", args=[world.a.branch.pk]),
+                       {"membership": m.pk, "title": "member", "term_start": "2024-01-01"})
+    assert page.status_code == 302
+    post = LeadershipPost.objects.get(person=m.person)
+    assert post.term_end.isoformat() == "2029-01-01"  # a community's branch: 5 years from policy
+    again = client.post(reverse("orgs:appoint", args=[world.a.branch.pk]),
+                        {"membership": world.a.members[3].pk, "title": "secretary", "term_start": "2024-01-01"})
+    assert "已有在任书记" in again.content.decode()
+    assert client.post(reverse("orgs:end_post", args=[post.pk]), {"ended_on": "2025-06-30"}).status_code == 302
+    post.refresh_from_db()
+    assert post.ended_on.isoformat() == "2025-06-30"
+
+
+def test_move_through_pages_refuses_cycles(client, world):
+    from tests import builders as b
+
+    login(client, world.a.users["org_admin"])
+    street2 = b.org(world.a.county, "甲河街道", "street", "urban_community")
+    form = client.get(reverse("orgs:move", args=[world.a.community.pk])).content.decode()
+    assert "甲河街道" in form and "甲园社区党支部" not in form  # only fitting parents outside the subtree
+    page = client.post(reverse("orgs:move", args=[world.a.community.pk]), {"parent": street2.pk})
+    assert page.status_code == 302
+    world.a.community.refresh_from_db()
+    assert world.a.community.parent_id == street2.pk
+    bad = client.post(reverse("orgs:move", args=[world.a.street.pk]), {"parent": world.a.street.pk})
+    assert bad.status_code == 200 and "error" in bad.content.decode()
+
+
+def test_grant_and_revoke_through_pages(client, world):
+    from jiceng.core.models import Grant
+    from tests import builders as b
+
+    newcomer = b.user("newcomer")
+    login(client, world.a.users["org_admin"])
+    page = client.post(reverse("grants", args=[world.a.branch.pk]), {"username": "newcomer", "role": "secretary"})
+    assert page.status_code == 302
+    grant = Grant.objects.get(user=newcomer)
+    assert grant.node == world.a.branch
+    unknown = client.post(reverse("grants", args=[world.a.branch.pk]), {"username": "nobody", "role": "member"})
+    assert "没有这个用户名的账号" in unknown.content.decode()
+    assert client.post(reverse("revoke_grant", args=[grant.pk])).status_code == 302
+    assert not Grant.objects.filter(user=newcomer).exists()
+    login(client, world.a.users["secretary"])  # a secretary manages no grants
+    assert client.get(reverse("grants", args=[world.a.branch.pk])).status_code == 404
+
+
+def test_change_status_and_edit_person_through_pages(client, world):
+    from jiceng.orgs import rollups
+
+    login(client, world.a.users["secretary"])
+    person = world.a.members[3].person
+    page = client.post(reverse("people:change_status", args=[person.pk]),
+                       {"status": "left", "on": "2025-01-01", "reason": "去世"})
+    assert page.status_code == 302
+    assert rollups.counts(world.a.branch)["status:full"] == 3
+    wrong = client.post(reverse("people:edit", args=[world.a.members[2].person.pk]),
+                        {"name": "甲三", "ethnicity": "汉族", "id_number": "330521197005010031"})
+    assert "身份证号码校验位不正确" in wrong.content.decode() or "不一致" in wrong.content.decode()
+    ok = client.post(reverse("people:edit", args=[world.a.members[2].person.pk]),
+                     {"name": "甲叁", "ethnicity": "回族", "education": "college"})
+    assert ok.status_code == 302
