@@ -211,3 +211,21 @@ def test_change_status_and_edit_person_through_pages(client, world):
     ok = client.post(reverse("people:edit", args=[world.a.members[2].person.pk]),
                      {"name": "甲叁", "ethnicity": "回族", "education": "college"})
     assert ok.status_code == 302
+
+
+def test_api_errors_have_stable_codes(client, world):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=world.a.users["org_admin"])
+    auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    missing = client.post("/api/memberships/", {"org": world.a.branch.pk}, **auth).json()
+    assert missing["code"] == "required" and {e["field"] for e in missing["errors"]} >= {"name", "id_number"}
+    domain = client.post("/api/memberships/", {"org": world.a.branch.pk, "status": "full", "since": "2020-01-01",
+                                               "name": "甲七", "id_number": "330521198503140001"}, **auth)
+    assert domain.status_code == 400
+    assert domain.json() == {"code": "id_number_invalid_checksum", "field": "id_number",
+                             "detail": "身份证号码校验位不正确，请核对最后一位"}
+    hidden = client.get(f"/api/orgs/{world.b.county.pk}/", **auth)
+    assert hidden.status_code == 404 and hidden.json()["code"] == "not_found"
+    anonymous = client.get("/api/orgs/")
+    assert anonymous.status_code == 401 and anonymous.json()["code"] == "not_authenticated"
