@@ -1,5 +1,6 @@
 """Every change to the tree goes through these functions (one transaction, one audit event)."""
 
+import json
 import re
 
 from django.db import transaction
@@ -49,9 +50,36 @@ def _clean(fields):
             raise DomainError("division_code_invalid", "行政区划代码应为6、9或12位数字", "division_code")
     if out.get("uscc"):
         out["uscc"] = validate_uscc(out["uscc"])
+    if out.get("area"):
+        out["area"] = _clean_area(out["area"])
     if out.get("founded_on") and out.get("dissolved_on") and out["dissolved_on"] < out["founded_on"]:
         raise DomainError("dissolved_before_founded", "撤销日期不能早于成立日期", "dissolved_on")
     return out
+
+
+def _clean_area(area):
+    """A GeoJSON Polygon or MultiPolygon (lon/lat), valid as a shape; stored as given."""
+    from shapely.geometry import shape
+
+    if isinstance(area, str):
+        try:
+            area = json.loads(area)
+        except ValueError:
+            raise DomainError("area_invalid", "区域不是有效的 GeoJSON", "area") from None
+    if isinstance(area, dict) and area.get("type") == "Feature":
+        area = area.get("geometry")
+    if not isinstance(area, dict) or area.get("type") not in {"Polygon", "MultiPolygon"}:
+        raise DomainError("area_invalid", "区域应为 GeoJSON 的 Polygon 或 MultiPolygon", "area")
+    try:
+        geometry = shape(area)
+    except (ValueError, TypeError, AttributeError, IndexError):
+        raise DomainError("area_invalid", "区域坐标格式不正确", "area") from None
+    if geometry.is_empty or not geometry.is_valid:
+        raise DomainError("area_invalid", "区域多边形无效（自相交或为空）", "area")
+    minx, miny, maxx, maxy = geometry.bounds
+    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+        raise DomainError("area_invalid", "区域坐标应为经度、纬度", "area")
+    return area
 
 
 def _next_path(parent):
@@ -89,6 +117,8 @@ def create_org(actor, *, parent, name, kind, sector="other", **fields):
 
 @transaction.atomic
 def update_org(actor, org, **changes):
+    # Lock and re-read: the caller's copy may predate a move (path, parent) or a new child.
+    org = Organization.objects.select_for_update().get(pk=org.pk)
     require(actor, CHANGE, org)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
@@ -99,7 +129,7 @@ def update_org(actor, org, **changes):
     for field, value in changes.items():
         setattr(org, field, value)
     org.name_initials = pinyin_keys(org.name)[0]
-    org.save()
+    org.save(update_fields=[*changes, "name_initials"])
     if org.sector != old_sector:
         _move_sector_counts(org, old_sector)
     audit.record(actor, "orgs.update", org, before=before, after=_snapshot(org))
@@ -120,6 +150,8 @@ def _move_sector_counts(org, old_sector):
 def move_org(actor, org, new_parent):
     """Move a subtree under `new_parent`: one UPDATE rewrites every path below it."""
     org = Organization.objects.select_for_update().get(pk=org.pk)
+    # The cycle check needs the target's current path, not the caller's copy of it.
+    new_parent = Organization.objects.select_for_update().get(pk=new_parent.pk)
     require(actor, CHANGE, org)
     require(actor, CHANGE, new_parent, "目标上级组织")
     if tree.is_within(new_parent.path, org.path):

@@ -1,3 +1,4 @@
+import datetime
 import time
 
 from django.core.management import call_command
@@ -15,15 +16,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=list(SCALES), default="small")
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--today", type=datetime.date.fromisoformat, default=None,
+                            help="the date the data are generated around (default: today); with --seed, fixes every value")
         parser.add_argument("--serve", action="store_true", help="serve the web UI afterwards")
 
-    def handle(self, *args, scale, seed, serve, **options):
+    def handle(self, *args, scale, seed, today, serve, **options):
         call_command("migrate", interactive=False, verbosity=0)
         if Organization.objects.exists():
             self.stdout.write("演示数据已存在，直接使用。(demo data already loaded; reusing it)")
         else:
             started = time.monotonic()
-            stats = load(scale, seed=seed, progress=lambda m: self.stdout.write(f"  {m}") if options["verbosity"] > 1 else None)
+            stats = load(scale, seed=seed, today=today, progress=lambda m: self.stdout.write(f"  {m}") if options["verbosity"] > 1 else None)
             self.stdout.write(self.style.SUCCESS(
                 f"已载入演示数据 {scale}: {stats.orgs} 个组织, {stats.people} 人, "
                 f"{stats.rollup_rows} 行汇总 ({time.monotonic() - started:.1f}s)"))
