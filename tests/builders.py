@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from stdnum.cn import ric
 
 from jiceng.core import services as core_services
+from jiceng.life import services as life_services  # noqa: F401  (used by fixtures)
 from jiceng.orgs import services as org_services
 from jiceng.people import services as people_services
 

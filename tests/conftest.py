@@ -24,6 +24,11 @@ def world(db):
         members = [b.member(branch, f"{mark}{given}", birth=datetime.date(1970 + i, 5, 1), gender="MF"[i % 2])
                    for i, given in enumerate(["一", "二", "三", "四"])]
         secretary_post = b.org_services.appoint(None, branch, members[0].person, "secretary", datetime.date(2024, 1, 1))
+        meeting = b.life_services.record_meeting(
+            None, org=branch, kind="committee_meeting", held_on=datetime.date(2025, 3, 5), topic=f"{mark}支委会",
+            attendance={m.person_id: "present" for m in members})
+        talk = b.life_services.record_talk(None, org=branch, held_on=datetime.date(2025, 4, 1),
+                                           leader=members[0].person, member=members[1].person, topic=f"{mark}谈话")
         users = {
             "org_admin": b.user(f"admin_{mark}", "org_admin", county),
             "auditor": b.user(f"auditor_{mark}", "auditor", county),
@@ -35,7 +40,8 @@ def world(db):
         person.user = users["member"]
         person.save(update_fields=["user"])
         sides[mark] = SimpleNamespace(county=county, street=street, community=community, grid=grid, branch=branch,
-                                      group=group, members=members, post=secretary_post, users=users)
+                                      group=group, members=members, post=secretary_post, users=users,
+                                      meeting=meeting, talk=talk)
     return SimpleNamespace(province=province, a=sides["甲"], b=sides["乙"])
 
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "jiceng.core",
     "jiceng.orgs",
     "jiceng.people",
+    "jiceng.life",
 ]
 
 MIDDLEWARE = [
@@ -194,6 +195,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Membership statuses appear under several serializers' "status"; name the full set once
+    # (otherwise drf_spectacular.W001 fails `check --deploy --fail-level WARNING`).
+    "ENUM_NAME_OVERRIDES": {"MembershipStatusEnum": "jiceng.people.choices.STATUSES"},
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

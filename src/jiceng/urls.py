@@ -31,6 +31,7 @@ urlpatterns = [
     path("grants/<int:grant_id>/revoke/", grant_views.revoke, name="revoke_grant"),
     path("orgs/", include("jiceng.orgs.urls")),
     path("people/", include("jiceng.people.urls")),
+    path("life/", include("jiceng.life.urls")),
     path("api/", include(router.urls)),
     path("api/token/", obtain_auth_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

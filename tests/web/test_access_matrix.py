@@ -14,6 +14,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.authtoken.models import Token
 
 from jiceng.core.models import Grant
+from jiceng.life import services as life_services
+from jiceng.life.models import Attendance, Meeting, Talk
 from jiceng.orgs.models import LeadershipPost, NodeCount, Organization
 from jiceng.people.models import Membership, MembershipPeriod, Person
 
@@ -46,6 +48,10 @@ def side_objects(side):
         "user": side.users["secretary"].pk,
         "period": MembershipPeriod.objects.filter(person=person).first().pk,
         "nodecount": NodeCount.objects.filter(node=side.branch).first().pk,
+        "meeting": side.meeting.pk,
+        "attendance": side.meeting.attendance.first().pk,
+        "talk": side.talk.pk,
+        "token": life_services.checkin_token(side.meeting),
     }
 
 
@@ -53,8 +59,9 @@ ADMIN_MODELS = {
     "orgs_organization": "org", "orgs_leadershippost": "post", "people_person": "person",
     "people_membership": "membership", "core_grant": "grant", "auth_user": "user",
     "people_membershipperiod": "period", "orgs_nodecount": "nodecount",
+    "life_meeting": "meeting", "life_attendance": "attendance", "life_talk": "talk",
 }
-OWN_APPS = ("core_", "orgs_", "people_")
+OWN_APPS = ("core_", "orgs_", "people_", "life_")
 
 
 def fill(name, kwarg_names, objects, side):
@@ -65,7 +72,9 @@ def fill(name, kwarg_names, objects, side):
             kwargs[k] = side.branch.pk
         elif k == "person_id":
             kwargs[k] = side.members[0].person.pk
-        elif k in {"grant_id", "post_id"}:
+        elif k == "token":
+            kwargs[k] = objects["token"]
+        elif k in {"grant_id", "post_id", "meeting_id"}:
             kwargs[k] = objects[k[:-3]]
         elif k == "pk":
             kwargs[k] = objects[name.split("-")[0]]
@@ -94,6 +103,10 @@ def snapshot(side):
     """Everything of one county, to prove that nothing changed."""
     orgs = Organization.objects.filter(side.county.subtree_q())
     return [
+        list(Meeting.objects.filter(org__in=orgs).values_list("id", "topic", "held_on", "minutes")),
+        list(Attendance.objects.filter(meeting__org__in=orgs).values_list("id", "person_id", "status",
+                                                                           "self_confirmed_at")),
+        list(Talk.objects.filter(org__in=orgs).values_list("id", "held_on", "member_id")),
         list(orgs.values_list("id", "name", "path", "parent_id", "sector", "status", "child_seq")),
         list(NodeCount.objects.filter(node__in=orgs).values_list("node_id", "key", "value")),
         list(Person.objects.filter(membership__org__in=orgs).values_list("id", "name", "id_number_index", "gender")),
@@ -145,7 +158,8 @@ def test_no_route_reads_across_the_boundary(world, actors):
         if name in {"logout", "admin:logout"}:
             continue
         url = reverse(name, kwargs=fill(name, kwarg_names, objects_b, world.b))
-        foreign = any(k in kwarg_names for k in ("org_id", "person_id", "grant_id", "post_id", "pk", "object_id"))
+        foreign = any(k in kwarg_names
+                      for k in ("org_id", "person_id", "grant_id", "post_id", "meeting_id", "pk", "object_id"))
         for role, client in actors.clients.items():
             response = client.get(url, {"q": "y"}, follow=False)  # pinyin initial of 乙
             body = response.content.decode("utf-8", "replace")

@@ -17,7 +17,7 @@ from .models import AuditEvent, AuditHead
 GENESIS = "0" * 64
 
 
-def _jsonable(value):
+def jsonable(value):
     return None if value is None else json.loads(json.dumps(value, default=str, ensure_ascii=False))
 
 
@@ -48,7 +48,7 @@ def record(actor, action, obj=None, *, before=None, after=None, object_type="", 
         object_id = object_id or obj.pk
     actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
     actor_name = actor.get_username() if actor_id else ""
-    before, after = _jsonable(before), _jsonable(after)
+    before, after = jsonable(before), jsonable(after)
     with transaction.atomic():
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         seq = head.seq + 1

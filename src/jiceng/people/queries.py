@@ -1,5 +1,6 @@
 """Reads of people and memberships, always through core.scoping."""
 
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from jiceng.core import tree
@@ -33,3 +34,11 @@ def search(user, term, limit=50):
 
 def history(user, person):
     return scope(user, MembershipPeriod.objects.filter(person=person)).select_related("org").order_by("start", "id")
+
+
+def memberships_on(org, day):
+    """{person_id: status} of the people whose membership was held by `org` on `day`
+    (from the status history, so a transfer or admission mid-period is counted right)."""
+    spans = (MembershipPeriod.objects.filter(org=org, start__lte=day).exclude(status="left")
+             .filter(Q(end__isnull=True) | Q(end__gt=day)).values_list("person_id", "status"))
+    return dict(spans)

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class LifeConfig(AppConfig):
+    name = "jiceng.life"
+    verbose_name = "组织生活"
+
+    def ready(self):
+        from jiceng.core import scoping
+
+        from .models import Attendance, Meeting, Talk
+
+        scoping.register(Meeting, "org__path")
+        # A member sees their own attendance, wherever their branch is.
+        scoping.register(Attendance, "meeting__org__path", self_lookup="person__user")
+        scoping.register(Talk, "org__path")

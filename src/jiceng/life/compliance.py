@@ -1,0 +1,149 @@
+"""Compliance: for every branch and period, what the policy requires against what was held.
+
+Requirements come from `life.requirements`, taken as in force on each period's first day,
+so a rule that changes mid-year judges the periods after it by the new numbers. A branch
+owes committee meetings only if it has a committee, and group meetings only if it has
+groups; talks are owed to every member (at least one talk a year with a committee member).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count
+from django.utils import timezone
+
+from jiceng.core import policy
+from jiceng.orgs.kinds import BRANCH_KINDS
+from jiceng.orgs.models import LeadershipPost, Organization
+
+from .choices import KIND_LABELS, MEETING_KINDS, UNEXCUSED
+from .models import Attendance, Meeting, Talk
+from .periods import bounds, label, period_of, periods_of_year
+
+
+@dataclass
+class Shortfall:
+    branch: Organization
+    kind: str
+    period: str
+    held: int
+    required: int
+
+    @property
+    def message(self):
+        return f"{label(self.period)}{KIND_LABELS[self.kind]}应开 {self.required} 次，实开 {self.held} 次"
+
+
+@dataclass
+class Report:
+    year: int
+    branches: int
+    by_kind: dict = field(default_factory=dict)     # kind -> (met, owed)
+    by_month: list = field(default_factory=list)    # [(month key, met, owed)]
+    shortfalls: list = field(default_factory=list)
+
+    def rate(self, kind):
+        met, owed = self.by_kind.get(kind, (0, 0))
+        return met / owed if owed else None
+
+
+def requirement_table(period_key):
+    return policy.get("life.requirements", on=bounds(period_key)[0])
+
+
+def _owed_kinds(branch, has_committee, has_groups):
+    kinds = [k for k, _ in MEETING_KINDS]
+    if not has_committee:
+        kinds.remove("committee_meeting")
+    if not has_groups:
+        kinds.remove("group_meeting")
+    return kinds
+
+
+def report(branches_qs, year, today=None):
+    """Compliance of the branches in `branches_qs` (already scoped) for `year`, up to today."""
+    today = today or timezone.localdate()
+    branches = list(branches_qs.filter(kind__in=BRANCH_KINDS, status=Organization.ACTIVE).order_by("path"))
+    ids = [b.pk for b in branches]
+    seats = policy.get("orgs.committee_min_seats", on=today)
+    committees = {org_id for org_id, n in LeadershipPost.objects.filter(org_id__in=ids, ended_on__isnull=True)
+                  .values("org_id").annotate(n=Count("id")).values_list("org_id", "n") if n >= seats}
+    with_groups = set(Organization.objects.filter(parent_id__in=ids, kind="group").values_list("parent_id", flat=True))
+    held = defaultdict(int)  # (branch, kind, month) -> meetings
+    start, end = bounds(str(year))
+    for org_id, kind, day in Meeting.objects.filter(org_id__in=ids, held_on__gte=start, held_on__lt=end) \
+            .values_list("org_id", "kind", "held_on").iterator(chunk_size=10000):
+        held[(org_id, kind, period_of(day, "month"))] += 1
+    months = periods_of_year(year, "month", until=today)
+    tables = {m: requirement_table(m) for m in months}
+    result = Report(year=year, branches=len(branches))
+    by_kind, by_month = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
+    for b in branches:
+        for kind in _owed_kinds(b, b.pk in committees, b.pk in with_groups):
+            # Group the months of the year into this kind's periods, each by its own rule.
+            periods = defaultdict(list)
+            for m in months:
+                rule = tables[m].get(kind)
+                if rule:
+                    periods[period_of(bounds(m)[0], rule["per"])].append(m)
+            for key, in_period in periods.items():
+                rule = tables[in_period[0]][kind]
+                current = bounds(key)[0] <= today < bounds(key)[1]
+                count = sum(held[(b.pk, kind, m)] for m in in_period)
+                met = count >= rule["times"]
+                if current and not met:
+                    continue  # the period is still running: not yet a shortfall
+                by_kind[kind][0] += met
+                by_kind[kind][1] += 1
+                by_month[in_period[-1]][0] += met
+                by_month[in_period[-1]][1] += 1
+                if not met:
+                    result.shortfalls.append(Shortfall(b, kind, key, count, rule["times"]))
+    _talks(branches, year, today, by_kind, result)
+    result.by_kind = {k: tuple(v) for k, v in by_kind.items()}
+    result.by_month = [(m, *by_month[m]) for m in months if by_month[m][1]]
+    return result
+
+
+def _talks(branches, year, today, by_kind, result):
+    """A branch meets the talk rule when each of its current members had a talk this year."""
+    from jiceng.people.models import Membership
+
+    ids = [b.pk for b in branches]
+    start, end = bounds(str(year))
+    talked = set(Talk.objects.filter(org_id__in=ids, held_on__gte=start, held_on__lt=end)
+                 .values_list("org_id", "member_id"))
+    members = defaultdict(set)
+    for org_id, person_id in Membership.objects.filter(org_id__in=ids, status__in=["full", "probationary"]) \
+            .values_list("org_id", "person_id"):
+        members[org_id].add(person_id)
+    year_over = end <= today
+    for b in branches:
+        covered = sum((b.pk, p) in talked for p in members[b.pk])
+        met = covered >= len(members[b.pk])
+        if not met and not year_over:
+            continue
+        by_kind["talk"][0] += met
+        by_kind["talk"][1] += 1
+        if not met:
+            result.shortfalls.append(Shortfall(b, "talk", str(year), covered, len(members[b.pk])))
+
+
+def followups(branches_qs, on=None):
+    """Members whose last N attendance records (N from policy) are all absences without reason."""
+    on = on or timezone.localdate()
+    n = policy.get("life.followup_absences", on=on)
+    rows = (Attendance.objects.filter(meeting__org__in=branches_qs.filter(kind__in=BRANCH_KINDS),
+                                      meeting__held_on__lte=on)
+            .order_by("person_id", "-meeting__held_on", "-meeting_id")
+            .values_list("person_id", "status", "meeting__held_on"))
+    streaks, last = defaultdict(list), {}
+    for person_id, status, day in rows.iterator(chunk_size=10000):
+        if len(streaks[person_id]) < n:
+            streaks[person_id].append(status)
+            last.setdefault(person_id, day)
+    flagged = [pid for pid, statuses in streaks.items() if len(statuses) == n and all(s == UNEXCUSED for s in statuses)]
+    from jiceng.people.models import Person
+
+    people = Person.objects.filter(pk__in=flagged).select_related("membership__org").order_by("name_pinyin")
+    return n, [(p, last[p.pk]) for p in people]

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "life"
+urlpatterns = [
+    path("orgs/<int:org_id>/", views.book, name="book"),
+    path("orgs/<int:org_id>/record/", views.record, name="record"),
+    path("orgs/<int:org_id>/talk/", views.talk, name="talk"),
+    path("orgs/<int:org_id>/compliance/", views.compliance_page, name="compliance"),
+    path("meetings/<int:meeting_id>/", views.meeting, name="meeting"),
+    path("meetings/<int:meeting_id>/edit/", views.edit, name="edit"),
+    path("checkin/<str:token>/", views.checkin, name="checkin"),
+    path("me/", views.mine, name="mine"),
+]

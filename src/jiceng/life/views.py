@@ -1,0 +1,186 @@
+import io
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from jiceng.core.errors import DomainError
+from jiceng.core.roles import CHANGE
+from jiceng.core.scoping import can, scope
+from jiceng.core.web import form_page
+from jiceng.orgs import queries as org_queries
+from jiceng.orgs.kinds import BRANCH_KINDS
+from jiceng.people.choices import PARTY_MEMBER_STATUSES
+from jiceng.people.models import Membership, Person
+
+from . import compliance, services
+from .choices import KIND_LABELS
+from .forms import AmendForm, MeetingForm, TalkForm
+from .models import Attendance, Meeting
+
+
+def _branch(request, org_id, action="view"):
+    org = org_queries.get(request.user, org_id, action=action)
+    if org.kind not in BRANCH_KINDS:
+        messages.info(request, "组织生活记在党支部名下：请从下级党支部进入，或查看合规情况")
+        return org, redirect("life:compliance", org_id=org.pk)
+    return org, None
+
+
+def _members(org):
+    return (Membership.objects.filter(org=org, status__in=PARTY_MEMBER_STATUSES)
+            .select_related("person").order_by("person__name_pinyin"))
+
+
+@login_required
+def book(request, org_id):
+    org, elsewhere = _branch(request, org_id)
+    if elsewhere:
+        return elsewhere
+    year = int(request.GET.get("year") or timezone.localdate().year)
+    meetings = (scope(request.user, Meeting.objects.filter(org=org, held_on__year=year))
+                .select_related("group").order_by("-held_on", "-id"))
+    return render(request, "life/book.html", {
+        "org": org, "year": year, "meetings": meetings, "crumbs": org_queries.breadcrumbs(request.user, org),
+        "can_change": can(request.user, CHANGE, org),
+        "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record(request, org_id):
+    org, elsewhere = _branch(request, org_id, CHANGE)
+    if elsewhere:
+        return elsewhere
+    form = MeetingForm(request.POST or None, members=_members(org), groups=org.children.filter(kind="group"),
+                       initial={"held_on": timezone.localdate(), "kind": request.GET.get("kind", "")})
+
+    def call(_):
+        fields, attendance, votes = form.service_arguments()
+        return services.record_meeting(request.user, org=org, attendance=attendance, votes=votes, **fields)
+
+    return form_page(request, form, "life/record.html",
+                     {"org": org, "crumbs": org_queries.breadcrumbs(request.user, org), "title": "记录会议"},
+                     call, lambda m: f"已记录{m.get_kind_display()}“{m.topic}”",
+                     lambda m: reverse("life:meeting", args=[m.pk]))
+
+
+def _meeting(request, meeting_id, action="view"):
+    return get_object_or_404(scope(request.user, Meeting.objects.select_related("org", "group", "host", "recorder"),
+                                   action), pk=meeting_id)
+
+
+@login_required
+def meeting(request, meeting_id):
+    m = _meeting(request, meeting_id)
+    attendance = m.attendance.select_related("person").order_by("status", "person__name_pinyin")
+    token = services.checkin_token(m)
+    checkin_url = request.build_absolute_uri(reverse("life:checkin", args=[token]))
+    buffer = io.BytesIO()
+    segno.make(checkin_url, error="m").save(buffer, kind="svg", scale=5, xmldecl=False, svgns=True)
+    return render(request, "life/meeting.html", {
+        "m": m, "attendance": attendance, "votes": m.votes.all(), "amendments": m.amendments.all(),
+        "crumbs": org_queries.breadcrumbs(request.user, m.org), "locked": services.is_locked(m),
+        "lock_date": services.lock_date(m), "can_change": can(request.user, CHANGE, m.org),
+        "qr_svg": buffer.getvalue().decode(), "checkin_url": checkin_url,
+        "present": sum(a.status == "present" for a in attendance),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request, meeting_id):
+    m = _meeting(request, meeting_id, CHANGE)
+    locked = services.is_locked(m)
+    current = dict(m.attendance.values_list("person_id", "status"))
+    members = [x for x in _members(m.org)] if not current else \
+        list(Membership.objects.filter(person_id__in=current).select_related("person").order_by("person__name_pinyin"))
+    initial = {f: getattr(m, f) for f in ("kind", "group", "held_on", "starts_at", "place", "topic", "host",
+                                          "recorder", "agenda", "minutes", "decisions")}
+    initial |= {f"att_{pid}": status for pid, status in current.items()}
+    form = MeetingForm(request.POST or None, members=members, groups=m.org.children.filter(kind="group"),
+                       votes=False, initial=initial)
+    for name in ("kind", "group"):
+        form.fields[name].disabled = True
+    amend = AmendForm(request.POST or None, prefix="amend") if locked else None
+
+    def call(_):
+        fields, attendance, _votes = form.service_arguments()
+        fields = {k: v for k, v in fields.items() if k not in {"kind", "group"}}
+        if locked:
+            if not amend.is_valid():
+                raise DomainError("reason_required", "请填写更正原因", None)
+            services.amend_meeting(request.user, m, amend.cleaned_data["reason"], attendance=attendance, **fields)
+        else:
+            services.update_meeting(request.user, m, attendance=attendance, **fields)
+        return m
+
+    return form_page(request, form, "life/record.html", {
+        "org": m.org, "crumbs": org_queries.breadcrumbs(request.user, m.org), "amend": amend,
+        "title": "补正会议记录" if locked else "修改会议记录", "lock_date": services.lock_date(m), "locked": locked,
+    }, call, lambda _: "已补正，原记录已保留" if locked else "已保存", lambda _: reverse("life:meeting", args=[m.pk]))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkin(request, token):
+    """The page a member's phone opens from the QR code: one button, then done."""
+    if request.method == "POST":
+        try:
+            m = services.confirm_presence(request.user, token)
+        except DomainError as exc:
+            return render(request, "life/checkin.html", {"error": exc.message}, status=400)
+        return render(request, "life/checkin.html", {"meeting": m, "done": True})
+    return render(request, "life/checkin.html", {})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def talk(request, org_id):
+    org, elsewhere = _branch(request, org_id, CHANGE)
+    if elsewhere:
+        return elsewhere
+    members = Person.objects.filter(membership__org=org, membership__status__in=PARTY_MEMBER_STATUSES) \
+        .order_by("name_pinyin")
+    leaders = members.filter(posts__org=org, posts__ended_on__isnull=True).distinct()
+    form = TalkForm(request.POST or None, leaders=leaders, members=members, initial={"held_on": timezone.localdate()})
+    return form_page(request, form, "orgs/form.html",
+                     {"org": org, "crumbs": org_queries.breadcrumbs(request.user, org), "title": "记录谈心谈话",
+                      "submit": "记录"},
+                     lambda data: services.record_talk(request.user, org=org, **data),
+                     lambda t: f"已记录 {t.leader.name} 与 {t.member.name} 的谈话",
+                     lambda t: reverse("life:book", args=[org.pk]))
+
+
+@login_required
+def compliance_page(request, org_id):
+    org = org_queries.get(request.user, org_id)
+    year = int(request.GET.get("year") or timezone.localdate().year)
+    subtree = org_queries.subtree(request.user, org)
+    result = compliance.report(subtree, year)
+    kinds = [(k, KIND_LABELS[k], *result.by_kind[k], result.rate(k)) for k in KIND_LABELS if k in result.by_kind]
+    page = Paginator(result.shortfalls, 50).get_page(request.GET.get("page"))
+    n, followups = compliance.followups(subtree)
+    return render(request, "life/compliance.html", {
+        "org": org, "year": year, "result": result, "kinds": kinds, "page": page, "followups": followups,
+        "followup_n": n, "crumbs": org_queries.breadcrumbs(request.user, org),
+        "months": [(m, met, owed, met / owed if owed else None) for m, met, owed in result.by_month],
+        "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
+    })
+
+
+@login_required
+def mine(request):
+    """A member's own meetings: attended and missed, without scores or rankings."""
+    person = getattr(request.user, "person", None)
+    rows = []
+    if person is not None:
+        rows = (Attendance.objects.filter(person=person).select_related("meeting", "meeting__org")
+                .order_by("-meeting__held_on")[:200])
+    return render(request, "life/mine.html", {"person": person, "rows": rows})
