@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,15 +40,41 @@ def test_login_browse_tree_search_and_member_page(world, live_server, browser_pa
     page.get_by_role("link", name="甲县").click()
     for name in ("甲城街道", "甲园社区", "甲园社区党支部"):
         page.get_by_role("link", name=name, exact=True).click()
-        assert page.locator("h1").inner_text() == name
+        expect(page.locator("h1")).to_have_text(name)
     page.screenshot(path=SHOTS / "branch.png", full_page=True)
     page.get_by_role("link", name="甲园第一党小组").click()
-    assert page.locator("h1").inner_text() == "甲园第一党小组"
+    expect(page.locator("h1")).to_have_text("甲园第一党小组")
 
     page.get_by_role("searchbox", name="搜索").fill("jy")
     page.keyboard.press("Enter")
     page.get_by_role("link", name="甲一").click()
-    assert page.locator("h1").inner_text() == "甲一"
+    expect(page.locator("h1")).to_have_text("甲一")
     assert "*" in page.locator("text=身份证号码").locator("xpath=..").inner_text()
     page.screenshot(path=SHOTS / "member.png", full_page=True)
     assert (SHOTS / "member.png").stat().st_size > 10_000
+
+
+def test_secretary_records_a_meeting_with_attendance(world, live_server, browser_page):
+    from jiceng.life.models import Meeting
+
+    page = browser_page
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名").fill(world.a.users["secretary"].username)
+    page.get_by_label("密码").fill("correct-horse-battery")
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("link", name="甲园社区党支部").click()
+    page.get_by_role("link", name="组织生活").click()
+    page.get_by_role("link", name="记录会议").click()
+    page.get_by_label("类型").select_option("general_assembly")
+    page.get_by_label("主题", exact=True).fill("讨论发展对象")
+    absent = world.a.members[3].person
+    page.get_by_role("group", name=f"{absent.name}（正式党员）").get_by_label("病假").check()
+    page.locator("input[name=vote_motion_1]").fill("同意甲某列为发展对象")
+    page.locator("input[name=vote_yes_1]").fill("3")
+    page.locator("main").get_by_role("button", name="保存").click()
+    expect(page.locator("h1")).to_have_text("讨论发展对象")
+    page.screenshot(path=SHOTS / "meeting.png", full_page=True)  # not before the click: a full-page shot
+    # resizes the viewport and Chromium then drops the click
+    meeting = Meeting.objects.get(topic="讨论发展对象")
+    assert meeting.attendance.get(person=absent).status == "absent_sick"
+    assert meeting.votes.get().passed

@@ -1,8 +1,9 @@
 from django import forms
 
+from jiceng.core.widgets import DateInput, TimeInput
+
 from .choices import ATTENDANCE, MEETING_KINDS
 
-DATE = forms.DateInput(attrs={"type": "date"})
 VOTE_ROWS = 3
 
 
@@ -12,8 +13,8 @@ class MeetingForm(forms.Form):
 
     kind = forms.ChoiceField(label="类型", choices=MEETING_KINDS)
     group = forms.ModelChoiceField(label="党小组（党小组会填写）", queryset=None, required=False)
-    held_on = forms.DateField(label="日期", widget=DATE)
-    starts_at = forms.TimeField(label="开始时间", required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+    held_on = forms.DateField(label="日期", widget=DateInput())
+    starts_at = forms.TimeField(label="开始时间", required=False, widget=TimeInput())
     place = forms.CharField(label="地点", max_length=200, required=False)
     topic = forms.CharField(label="主题", max_length=200)
     host = forms.ModelChoiceField(label="主持人", queryset=None, required=False)
@@ -74,7 +75,7 @@ class AmendForm(forms.Form):
 
 
 class TalkForm(forms.Form):
-    held_on = forms.DateField(label="日期", widget=DATE)
+    held_on = forms.DateField(label="日期", widget=DateInput())
     leader = forms.ModelChoiceField(label="谈话人（支委）", queryset=None)
     member = forms.ModelChoiceField(label="谈话对象", queryset=None)
     topic = forms.CharField(label="主题", max_length=200, required=False)

@@ -1,6 +1,7 @@
 from django import forms
 
 from jiceng.core import tree
+from jiceng.core.widgets import DateInput
 
 from . import queries
 from .kinds import ALLOWED_PARENTS, KINDS, POST_TITLES, SECTORS
@@ -13,7 +14,7 @@ class OrganizationForm(forms.Form):
     division_code = forms.CharField(label="行政区划代码", max_length=12, required=False)
     uscc = forms.CharField(label="统一社会信用代码", max_length=18, required=False,
                            help_text="单位填写，18位")
-    founded_on = forms.DateField(label="成立日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    founded_on = forms.DateField(label="成立日期", required=False, widget=DateInput())
 
 
 class MoveForm(forms.Form):
@@ -32,7 +33,7 @@ class MoveForm(forms.Form):
 class PostForm(forms.Form):
     membership = forms.ModelChoiceField(label="人员（本组织党员）", queryset=None)
     title = forms.ChoiceField(label="职务", choices=POST_TITLES)
-    term_start = forms.DateField(label="任期开始", widget=forms.DateInput(attrs={"type": "date"}))
+    term_start = forms.DateField(label="任期开始", widget=DateInput())
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,4 +42,4 @@ class PostForm(forms.Form):
 
 
 class EndPostForm(forms.Form):
-    ended_on = forms.DateField(label="离任日期", widget=forms.DateInput(attrs={"type": "date"}))
+    ended_on = forms.DateField(label="离任日期", widget=DateInput())

@@ -1,8 +1,8 @@
 from django import forms
 
-from .choices import EDUCATION, ETHNICITY_CHOICES, STATUSES
+from jiceng.core.widgets import DateInput
 
-DATE = forms.DateInput(attrs={"type": "date"})
+from .choices import EDUCATION, ETHNICITY_CHOICES, STATUSES
 
 
 class MemberForm(forms.Form):
@@ -13,7 +13,7 @@ class MemberForm(forms.Form):
     education = forms.ChoiceField(label="学历", choices=[("", "—")] + EDUCATION, required=False)
     occupation = forms.CharField(label="职业", max_length=100, required=False)
     status = forms.ChoiceField(label="党籍状态", choices=[s for s in STATUSES if s[0] != "left"])
-    since = forms.DateField(label="起始日期", widget=DATE)
+    since = forms.DateField(label="起始日期", widget=DateInput())
 
 
 class PersonForm(forms.Form):
@@ -27,5 +27,5 @@ class PersonForm(forms.Form):
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label="新状态", choices=STATUSES)
-    on = forms.DateField(label="日期", widget=DATE)
+    on = forms.DateField(label="日期", widget=DateInput())
     reason = forms.CharField(label="原因或依据", max_length=200, required=False)
