@@ -1,9 +1,11 @@
 import io
+from urllib.parse import quote
 
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +20,7 @@ from jiceng.orgs.kinds import BRANCH_KINDS
 from jiceng.people.choices import PARTY_MEMBER_STATUSES
 from jiceng.people.models import Membership, Person
 
-from . import compliance, services
+from . import compliance, exports, services
 from .choices import KIND_LABELS
 from .forms import AmendForm, MeetingForm, TalkForm
 from .models import Attendance, Meeting
@@ -173,6 +175,31 @@ def compliance_page(request, org_id):
         "months": [(m, met, owed, met / owed if owed else None) for m, met, owed in result.by_month],
         "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
     })
+
+
+def _download(content, filename, content_type):
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@login_required
+def book_pdf(request, org_id):
+    org, elsewhere = _branch(request, org_id)
+    if elsewhere:
+        return elsewhere
+    year = int(request.GET.get("year") or timezone.localdate().year)
+    return _download(exports.meeting_book_pdf(org, year), f"{org.name}{year}年组织生活记录本.pdf", "application/pdf")
+
+
+@login_required
+def compliance_xlsx(request, org_id):
+    org = org_queries.get(request.user, org_id)
+    year = int(request.GET.get("year") or timezone.localdate().year)
+    subtree = org_queries.subtree(request.user, org)
+    content = exports.compliance_xlsx(org, compliance.report(subtree, year), compliance.followups(subtree)[1])
+    return _download(content, f"{org.name}{year}年组织生活合规情况.xlsx",
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 @login_required
