@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "jiceng.core.context_processors.unread_notices",
             ],
         },
     }
@@ -201,6 +202,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+JICENG_MESSAGE_BACKEND = os.environ.get("JICENG_MESSAGE_BACKEND", "jiceng.core.messaging.LoggingBackend")
 
 LOGGING = {
     "version": 1,

@@ -57,3 +57,35 @@ class AuditHead(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "审计链头"
+
+
+class Notice(models.Model):
+    """An in-app notice (reminders and the like); the same text may also go out by SMS or
+    WeChat through core.messaging. One per (user, key), so a repeated reminder is not."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="notices", verbose_name="接收人")
+    key = models.CharField("去重键", max_length=200)
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    link = models.CharField("链接", max_length=300, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "通知"
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="notice_unique")]
+
+    def __str__(self):
+        return self.title
+
+
+class ScheduledRun(models.Model):
+    """A periodic job that has been enqueued for a day, so several workers enqueue it once."""
+
+    name = models.CharField(max_length=100)
+    day = models.DateField()
+    enqueued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name", "day"], name="scheduledrun_unique")]

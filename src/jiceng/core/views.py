@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from jiceng.core import notices as notices_service
 from jiceng.orgs import queries as org_queries
 from jiceng.orgs import rollups
 from jiceng.people import queries as people_queries
@@ -41,3 +42,12 @@ def search(request):
         orgs = list(org_queries.search(request.user, term))
         people = list(people_queries.search(request.user, term))
     return render(request, "core/search.html", {"q": term, "orgs": orgs, "people": people})
+
+
+@login_required
+def notices(request):
+    if request.method == "POST":
+        notices_service.mark_read(request.user)
+        return redirect("notices")
+    rows = request.user.notices.all()[:200]
+    return render(request, "core/notices.html", {"rows": rows})

@@ -6,6 +6,7 @@ owes committee meetings only if it has a committee, and group meetings only if i
 groups; talks are owed to every member (at least one talk a year with a committee member).
 """
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -60,9 +61,24 @@ def _owed_kinds(branch, has_committee, has_groups):
     return kinds
 
 
-def report(branches_qs, year, today=None):
-    """Compliance of the branches in `branches_qs` (already scoped) for `year`, up to today."""
-    today = today or timezone.localdate()
+@dataclass(frozen=True)
+class Cell:
+    """What one branch owed of one kind in one period, and what it held."""
+
+    branch: Organization
+    kind: str
+    period: str
+    held: int
+    required: int
+    running: bool  # the period has not ended yet
+
+    @property
+    def met(self):
+        return self.held >= self.required
+
+
+def cells(branches_qs, year, today):
+    """Every (branch, kind, period) of `year` that has started by `today`, meetings counted."""
     branches = list(branches_qs.filter(kind__in=BRANCH_KINDS, status=Organization.ACTIVE).order_by("path"))
     ids = [b.pk for b in branches]
     seats = policy.get("orgs.committee_min_seats", on=today)
@@ -76,8 +92,6 @@ def report(branches_qs, year, today=None):
         held[(org_id, kind, period_of(day, "month"))] += 1
     months = periods_of_year(year, "month", until=today)
     tables = {m: requirement_table(m) for m in months}
-    result = Report(year=year, branches=len(branches))
-    by_kind, by_month = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
     for b in branches:
         for kind in _owed_kinds(b, b.pk in committees, b.pk in with_groups):
             # Group the months of the year into this kind's periods, each by its own rule.
@@ -87,25 +101,43 @@ def report(branches_qs, year, today=None):
                 if rule:
                     periods[period_of(bounds(m)[0], rule["per"])].append(m)
             for key, in_period in periods.items():
-                rule = tables[in_period[0]][kind]
-                current = bounds(key)[0] <= today < bounds(key)[1]
-                count = sum(held[(b.pk, kind, m)] for m in in_period)
-                met = count >= rule["times"]
-                if current and not met:
-                    continue  # the period is still running: not yet a shortfall
-                by_kind[kind][0] += met
-                by_kind[kind][1] += 1
-                by_month[in_period[-1]][0] += met
-                by_month[in_period[-1]][1] += 1
-                if not met:
-                    result.shortfalls.append(Shortfall(b, kind, key, count, rule["times"]))
-    _talks(branches, year, today, by_kind, result)
+                yield Cell(b, kind, key, sum(held[(b.pk, kind, m)] for m in in_period),
+                           tables[in_period[0]][kind]["times"], bounds(key)[0] <= today < bounds(key)[1])
+    yield from _talk_cells(branches, year, today)
+
+
+def report(branches_qs, year, today=None):
+    """Compliance of the branches in `branches_qs` (already scoped) for `year`, up to today.
+    A period still running counts only once it is met: it is not a shortfall yet."""
+    today = today or timezone.localdate()
+    result = Report(year=year, branches=0)
+    by_kind, by_month, branches = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0]), set()
+    for cell in cells(branches_qs, year, today):
+        branches.add(cell.branch.pk)
+        if cell.running and not cell.met:
+            continue
+        by_kind[cell.kind][0] += cell.met
+        by_kind[cell.kind][1] += 1
+        # A period is counted in its last month that has begun.
+        month_key = period_of(min(bounds(cell.period)[1] - datetime.timedelta(days=1), today), "month")
+        by_month[month_key][0] += cell.met
+        by_month[month_key][1] += 1
+        if not cell.met:
+            result.shortfalls.append(Shortfall(cell.branch, cell.kind, cell.period, cell.held, cell.required))
+    result.branches = len(branches) or branches_qs.filter(kind__in=BRANCH_KINDS, status=Organization.ACTIVE).count()
     result.by_kind = {k: tuple(v) for k, v in by_kind.items()}
-    result.by_month = [(m, *by_month[m]) for m in months if by_month[m][1]]
+    result.by_month = [(m, *by_month[m]) for m in sorted(by_month)]
     return result
 
 
-def _talks(branches, year, today, by_kind, result):
+def owed_soon(branches_qs, today, within_days):
+    """Running periods that end within `within_days` and are not met yet: what reminders say."""
+    horizon = today + datetime.timedelta(days=within_days)
+    return [c for c in cells(branches_qs, today.year, today)
+            if c.running and not c.met and bounds(c.period)[1] <= horizon]
+
+
+def _talk_cells(branches, year, today):
     """A branch meets the talk rule when each of its current members had a talk this year."""
     from jiceng.people.models import Membership
 
@@ -117,16 +149,9 @@ def _talks(branches, year, today, by_kind, result):
     for org_id, person_id in Membership.objects.filter(org_id__in=ids, status__in=["full", "probationary"]) \
             .values_list("org_id", "person_id"):
         members[org_id].add(person_id)
-    year_over = end <= today
     for b in branches:
         covered = sum((b.pk, p) in talked for p in members[b.pk])
-        met = covered >= len(members[b.pk])
-        if not met and not year_over:
-            continue
-        by_kind["talk"][0] += met
-        by_kind["talk"][1] += 1
-        if not met:
-            result.shortfalls.append(Shortfall(b, "talk", str(year), covered, len(members[b.pk])))
+        yield Cell(b, "talk", str(year), covered, len(members[b.pk]), today < end)
 
 
 def followups(branches_qs, on=None):
