@@ -48,15 +48,28 @@ def _sm4_backend():
     except Exception:  # OpenSSL without SM4: fall back to pure Python
         from gmssl.sm4 import SM4_DECRYPT, SM4_ENCRYPT, CryptSM4
 
+        # gmssl's crypt_cbc always adds (and strips) PKCS7 padding of its own, whatever
+        # padding_mode says, so CBC is chained here over unpadded single-block ECB calls
+        # (padding_mode=None: neither PKCS7 nor ZERO) to match `cryptography` byte for byte.
+        def _cipher(key, mode):
+            c = CryptSM4(padding_mode=None)  # we pad ourselves
+            c.set_key(key, mode)
+            return c
+
         def encrypt(key, iv, data):
-            c = CryptSM4(padding_mode=0)  # we pad ourselves
-            c.set_key(key, SM4_ENCRYPT)
-            return c.crypt_cbc(iv, data)
+            c, out, prev = _cipher(key, SM4_ENCRYPT), [], iv
+            for i in range(0, len(data), 16):
+                prev = c.crypt_ecb(bytes(a ^ b for a, b in zip(data[i:i + 16], prev)))
+                out.append(prev)
+            return b"".join(out)
 
         def decrypt(key, iv, data):
-            c = CryptSM4(padding_mode=0)
-            c.set_key(key, SM4_DECRYPT)
-            return c.crypt_cbc(iv, data)
+            c, out, prev = _cipher(key, SM4_DECRYPT), [], iv
+            for i in range(0, len(data), 16):
+                block = data[i:i + 16]
+                out.append(bytes(a ^ b for a, b in zip(c.crypt_ecb(block), prev)))
+                prev = block
+            return b"".join(out)
 
         return encrypt, decrypt
 

@@ -72,7 +72,7 @@ def _load_file(path, namespace, into):
             if "from" not in row or "value" not in row:
                 raise PolicyError("policy_file_invalid", f"政策文件 {path.name}：{name} 第 {i} 个取值缺少 from 或 value")
             effective = row["from"]
-            if not isinstance(effective, datetime.date):
+            if not isinstance(effective, datetime.date) or isinstance(effective, datetime.datetime):
                 raise PolicyError("policy_file_invalid", f"政策文件 {path.name}：{name} 第 {i} 个取值的 from 不是日期")
             values.append(PolicyValue(effective, str(row.get("region", "")), row["value"]))
         previous = into.get(key)

@@ -13,6 +13,7 @@ from jiceng.core.scoping import can
 from jiceng.core.validators import id_birth_date, id_gender, validate_id_number, validate_phone
 from jiceng.orgs import rollups
 from jiceng.orgs.kinds import KIND_LABELS, MEMBER_HOLDING_KINDS
+from jiceng.orgs.models import Organization
 
 from .choices import EDUCATION, ETHNICITIES, STATUS_LABELS
 from .models import Membership, MembershipPeriod, Person
@@ -106,6 +107,8 @@ def create_person(actor, **data):
 @transaction.atomic
 def register_member(actor, *, org, status, since, person=None, reason="", **person_data):
     """Enter a person (new or existing) into a branch with a status and its start date."""
+    # Lock and re-read: the counts go to the branch's current ancestors and sector.
+    org = Organization.objects.select_for_update().get(pk=org.pk)
     require(actor, CHANGE, org, "该党支部")
     if org.kind not in MEMBER_HOLDING_KINDS:
         raise DomainError("org_cannot_hold_members",

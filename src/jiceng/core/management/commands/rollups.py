@@ -18,5 +18,7 @@ class Command(BaseCommand):
         if wrong:
             for node_id, key, stored, live in wrong:
                 self.stderr.write(f"node {node_id} {key}: kept {stored}, live {live}")
-            raise CommandError(f"rollups differ from live counts ({len(wrong)} shown)")
+            node_id, key, stored, live = wrong[0]
+            raise CommandError(f"rollups differ from live counts ({len(wrong)} shown); first: "
+                               f"node {node_id} {key}: kept {stored}, live {live}")
         self.stdout.write(self.style.SUCCESS("rollups equal live counts"))
