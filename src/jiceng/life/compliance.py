@@ -14,6 +14,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from jiceng.core import policy
+from jiceng.core.tree import STEP
 from jiceng.orgs.kinds import BRANCH_KINDS
 from jiceng.orgs.models import LeadershipPost, Organization
 
@@ -41,6 +42,7 @@ class Report:
     branches: int
     by_kind: dict = field(default_factory=dict)     # kind -> (met, owed)
     by_month: list = field(default_factory=list)    # [(month key, met, owed)]
+    by_child: dict = field(default_factory=dict)    # child path -> (met, owed), for drill-down
     shortfalls: list = field(default_factory=list)
 
     def rate(self, kind):
@@ -106,12 +108,15 @@ def cells(branches_qs, year, today):
     yield from _talk_cells(branches, year, today)
 
 
-def report(branches_qs, year, today=None):
+def report(branches_qs, year, today=None, root=None):
     """Compliance of the branches in `branches_qs` (already scoped) for `year`, up to today.
-    A period still running counts only once it is met: it is not a shortfall yet."""
+    A period still running counts only once it is met: it is not a shortfall yet.
+    With `root`, figures are also summed per child of root (by_child, keyed by path)."""
     today = today or timezone.localdate()
     result = Report(year=year, branches=0)
     by_kind, by_month, branches = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0]), set()
+    by_child = defaultdict(lambda: [0, 0])
+    child_len = len(root.path) + STEP if root is not None else None
     for cell in cells(branches_qs, year, today):
         branches.add(cell.branch.pk)
         if cell.running and not cell.met:
@@ -122,11 +127,15 @@ def report(branches_qs, year, today=None):
         month_key = period_of(min(bounds(cell.period)[1] - datetime.timedelta(days=1), today), "month")
         by_month[month_key][0] += cell.met
         by_month[month_key][1] += 1
+        if child_len and len(cell.branch.path) >= child_len:
+            by_child[cell.branch.path[:child_len]][0] += cell.met
+            by_child[cell.branch.path[:child_len]][1] += 1
         if not cell.met:
             result.shortfalls.append(Shortfall(cell.branch, cell.kind, cell.period, cell.held, cell.required))
     result.branches = len(branches) or branches_qs.filter(kind__in=BRANCH_KINDS, status=Organization.ACTIVE).count()
     result.by_kind = {k: tuple(v) for k, v in by_kind.items()}
     result.by_month = [(m, *by_month[m]) for m in sorted(by_month)]
+    result.by_child = {path: tuple(v) for path, v in by_child.items()}
     return result
 
 

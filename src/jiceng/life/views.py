@@ -165,14 +165,17 @@ def compliance_page(request, org_id):
     org = org_queries.get(request.user, org_id)
     year = int(request.GET.get("year") or timezone.localdate().year)
     subtree = org_queries.subtree(request.user, org)
-    result = compliance.report(subtree, year)
+    result = compliance.report(subtree, year, root=org)
+    children = [(c, *result.by_child.get(c.path, (0, 0))) for c in org_queries.children(request.user, org)
+                if c.path in result.by_child]
     kinds = [(k, KIND_LABELS[k], *result.by_kind[k], result.rate(k)) for k in KIND_LABELS if k in result.by_kind]
     page = Paginator(result.shortfalls, 50).get_page(request.GET.get("page"))
     n, followups = compliance.followups(subtree)
     return render(request, "life/compliance.html", {
         "org": org, "year": year, "result": result, "kinds": kinds, "page": page, "followups": followups,
+        "children": children,
         "followup_n": n, "crumbs": org_queries.breadcrumbs(request.user, org),
-        "months": [(m, met, owed, met / owed if owed else None) for m, met, owed in result.by_month],
+        "months": result.by_month, "this_month": timezone.localdate().strftime("%Y-%m"),
         "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
     })
 
