@@ -25,8 +25,10 @@ DEBUG = _flag("DEBUG", "1")
 
 if DEBUG:
     SECRET_KEY = os.environ.get("SECRET_KEY", "jiceng-insecure-development-key-do-not-use-in-production")
-else:
+elif os.environ.get("SECRET_KEY"):
     SECRET_KEY = os.environ["SECRET_KEY"]
+else:
+    raise ImproperlyConfigured("Set SECRET_KEY when DEBUG is off")
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 

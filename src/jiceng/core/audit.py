@@ -21,18 +21,19 @@ def jsonable(value):
     return None if value is None else json.loads(json.dumps(value, default=str, ensure_ascii=False))
 
 
-def _digest(seq, at, actor_id, actor_name, action, object_type, object_id, before, after, prev_hash):
+def _digest(e):
+    """SHA-256 over an event's canonical JSON. The actor is named by username, not by row id,
+    so deactivating or deleting an account (actor set to NULL) leaves the chain intact."""
     payload = json.dumps(
         {
-            "seq": seq,
-            "at": at.isoformat(),
-            "actor": actor_id,
-            "actor_name": actor_name,
-            "action": action,
-            "object": [object_type, str(object_id)],
-            "before": before,
-            "after": after,
-            "prev": prev_hash,
+            "seq": e.seq,
+            "at": e.at.isoformat(),
+            "actor": e.actor_name,
+            "action": e.action,
+            "object": [e.object_type, str(e.object_id)],
+            "before": e.before,
+            "after": e.after,
+            "prev": e.prev_hash,
         },
         sort_keys=True,
         ensure_ascii=False,
@@ -51,15 +52,13 @@ def record(actor, action, obj=None, *, before=None, after=None, object_type="", 
     before, after = jsonable(before), jsonable(after)
     with transaction.atomic():
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
-        seq = head.seq + 1
-        at = timezone.now()
-        digest = _digest(seq, at, actor_id, actor_name, action, object_type, object_id, before, after, head.hash)
-        event = AuditEvent.objects.create(
-            seq=seq, at=at, actor_id=actor_id, actor_name=actor_name, action=action,
-            object_type=object_type, object_id=str(object_id), before=before, after=after,
-            prev_hash=head.hash, hash=digest,
+        event = AuditEvent(
+            seq=head.seq + 1, at=timezone.now(), actor_id=actor_id, actor_name=actor_name, action=action,
+            object_type=object_type, object_id=str(object_id), before=before, after=after, prev_hash=head.hash,
         )
-        head.seq, head.hash = seq, digest
+        event.hash = _digest(event)
+        event.save()
+        head.seq, head.hash = event.seq, event.hash
         head.save(update_fields=["seq", "hash"])
     return event
 
@@ -72,9 +71,7 @@ def verify():
             return False, expected_seq - 1, f"第 {expected_seq} 条审计事件缺失（下一条为第 {e.seq} 条）"
         if e.prev_hash != prev:
             return False, expected_seq - 1, f"第 {e.seq} 条审计事件的前一哈希与链不符"
-        digest = _digest(e.seq, e.at, e.actor_id, e.actor_name, e.action, e.object_type, e.object_id,
-                         e.before, e.after, e.prev_hash)
-        if digest != e.hash:
+        if _digest(e) != e.hash:
             return False, expected_seq - 1, f"第 {e.seq} 条审计事件内容已被篡改（哈希不符）"
         prev, expected_seq = e.hash, expected_seq + 1
     head = AuditHead.objects.filter(pk=1).first()

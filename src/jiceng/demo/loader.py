@@ -17,6 +17,7 @@ from jiceng.core import audit, crypto, policy, tree
 from jiceng.core.dates import add_years
 from jiceng.core.pinyin import keys as pinyin_keys
 from jiceng.orgs import rollups
+from jiceng.life.models import Attendance, Meeting
 from jiceng.orgs.kinds import PARTY_KINDS
 from jiceng.orgs.models import LeadershipPost, Organization
 from jiceng.orgs.services import term_years_from
@@ -45,12 +46,13 @@ class Loader:
         self.used_ids = set()
         self.stats = Stats()
         self._ids = {}
-        for model in (Organization, Person, Membership, MembershipPeriod, LeadershipPost):
+        for model in (Organization, Person, Membership, MembershipPeriod, LeadershipPost, Meeting, Attendance):
             self._ids[model] = (model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
         self._reset()
 
     def _reset(self):
         self.orgs, self.people, self.memberships, self.periods, self.posts = [], [], [], [], []
+        self.meetings, self.attendance = [], []
 
     def _pk(self, model):
         pk = self._ids[model]
@@ -112,10 +114,10 @@ class Loader:
 
     def branch(self, parent, name, sector, shape, region, residence=None, groups=True):
         branch = self.node(parent, name, "branch", sector)
-        if groups:
-            for g in range(shape.groups_per_branch):
-                self.node(branch, f"第{names.ordinal(g + 1)}党小组", "group", sector)
-        self.members(branch, parent, shape.members_per_branch, region, residence)
+        group_nodes = [self.node(branch, f"第{names.ordinal(g + 1)}党小组", "group", sector)
+                       for g in range(shape.groups_per_branch if groups else 0)]
+        members, committee = self.members(branch, parent, shape.members_per_branch, region, residence)
+        self.meeting_book(branch, group_nodes, members, committee)
         return branch
 
     # -- people ----------------------------------------------------------------------
@@ -130,7 +132,7 @@ class Loader:
 
     def members(self, branch, parent, mean, region, residence):
         rng, today = self.rng, self.today
-        full = []
+        full, party = [], []
         for _ in range(self._size(mean)):
             status = rng.choices([s for s, _ in STATUS_MIX], [w for _, w in STATUS_MIX])[0]
             gender = "M" if rng.random() < 0.72 else "F"
@@ -148,10 +150,12 @@ class Loader:
                 residence=residence,
             )
             self.people.append(person)
-            self._membership(person, branch, status, born)
+            membership = self._membership(person, branch, status, born)
             if status == "full":
                 full.append(person)
-        self._posts(branch, parent, full)
+            if status in ("full", "probationary"):
+                party.append(membership)
+        return party, self._posts(branch, parent, full)
 
     def _membership(self, person, branch, status, born):
         rng, today = self.rng, self.today
@@ -183,11 +187,12 @@ class Loader:
         for span_status, start, end in spans:
             self.periods.append(MembershipPeriod(pk=self._pk(MembershipPeriod), person=person, org=branch,
                                                  status=span_status, start=start, end=end, reason="演示数据"))
+        return m
 
     def _posts(self, branch, parent, full):
         rng = self.rng
         if not full or rng.random() < 0.04:
-            return  # a vacant secretary post, for the checks to find
+            return False  # a vacant secretary post, for the checks to find
         years = term_years_from(self.term_table, branch.kind, parent.kind, branch.sector)
         # About one term in eight has run past its end without an election.
         overdue = rng.random() < 0.12
@@ -199,6 +204,47 @@ class Loader:
         for title, person in seats:
             self.posts.append(LeadershipPost(pk=self._pk(LeadershipPost), org=branch, person=person, title=title,
                                              term_start=start, term_end=add_years(start, years)))
+        return len(seats) >= 3
+
+    # -- organizational life ---------------------------------------------------------
+
+    def meeting_book(self, branch, groups, members, committee):
+        """The last twelve months of meetings, most of them held, most members present."""
+        rng, today = self.rng, self.today
+        first = (today.replace(day=1) - datetime.timedelta(days=335)).replace(day=1)
+        diligence = rng.choice([0.97, 0.92, 0.85, 0.6])  # some branches keep up better than others
+        months = []
+        day = first
+        while day <= today:
+            months.append(day)
+            day = (day + datetime.timedelta(days=32)).replace(day=1)
+        plan = []
+        for month in months:
+            plan += [("themed_day", None, month), ("committee_meeting", None, month) if committee else None]
+            plan += [("group_meeting", g, month) for g in groups]
+            if month.month % 3 == 0:
+                plan += [("general_assembly", None, month), ("lecture", None, month)]
+            if month.month == 12:
+                plan += [("life_meeting", None, month), ("member_review", None, month)]
+        topics = {"themed_day": "主题党日：学习贯彻会议精神", "committee_meeting": "支委会：研究本月工作",
+                  "group_meeting": "党小组学习", "general_assembly": "支部党员大会：通报季度工作",
+                  "lecture": "书记讲党课", "life_meeting": "年度组织生活会", "member_review": "民主评议党员"}
+        for item in filter(None, plan):
+            kind, group, month = item
+            held_on = month + datetime.timedelta(days=rng.randrange(0, 25))
+            if held_on > today or rng.random() > diligence:
+                continue
+            meeting = Meeting(pk=self._pk(Meeting), org=branch, group=group, kind=kind, held_on=held_on,
+                              topic=topics[kind], place="党群服务中心")
+            self.meetings.append(meeting)
+            for m in members:
+                if m.admitted_on > held_on:
+                    continue  # not yet a member on that day
+                roll = rng.random()
+                status = ("present" if roll < 0.88 else "absent_work" if roll < 0.94 else "absent_sick"
+                          if roll < 0.97 else "absent_other" if roll < 0.985 else "absent_unexcused")
+                self.attendance.append(Attendance(pk=self._pk(Attendance), meeting=meeting, person=m.person,
+                                                  status=status))
 
     # -- writing ---------------------------------------------------------------------
 
@@ -208,6 +254,8 @@ class Loader:
         Membership.objects.bulk_create(self.memberships, batch_size=2000)
         MembershipPeriod.objects.bulk_create(self.periods, batch_size=2000)
         LeadershipPost.objects.bulk_create(self.posts, batch_size=2000)
+        Meeting.objects.bulk_create(self.meetings, batch_size=2000)
+        Attendance.objects.bulk_create(self.attendance, batch_size=5000)
         self.stats.orgs += len(self.orgs)
         self.stats.people += len(self.people)
         self._reset()
@@ -276,7 +324,7 @@ def _reset_sequences():
     from django.core.management.color import no_style
 
     statements = connection.ops.sequence_reset_sql(
-        no_style(), [Organization, Person, Membership, MembershipPeriod, LeadershipPost])
+        no_style(), [Organization, Person, Membership, MembershipPeriod, LeadershipPost, Meeting, Attendance])
     with connection.cursor() as cursor:
         for sql in statements:
             cursor.execute(sql)

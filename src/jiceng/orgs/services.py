@@ -161,6 +161,9 @@ def move_org(actor, org, new_parent):
     _check_parent(org.kind, new_parent)
     before = _snapshot(org)
     old_path = org.path
+    # Lock the subtree: a change inside it (which locks its node first) either finishes
+    # before the counts are read here or waits and then sees the new paths.
+    list(Organization.objects.select_for_update().filter(tree.subtree_q(old_path)).values_list("pk", flat=True))
     subtree = rollups.counts(org)
     new_path = _next_path(new_parent)
     # Take the subtree's counts off the old ancestors and put them on the new ones.

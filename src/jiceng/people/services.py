@@ -169,9 +169,10 @@ def change_status(actor, membership, status, on, reason=""):
     return membership
 
 
-def _person_nodes(person):
+def _person_nodes(person, lock=False):
     nodes = [person.residence] if person.residence_id else []
-    membership = Membership.objects.filter(person=person).select_related("org").first()
+    memberships = Membership.objects.filter(person=person).select_related("org")
+    membership = (memberships.select_for_update() if lock else memberships).first()
     if membership:
         nodes.append(membership.org)
     return nodes, membership
@@ -183,7 +184,7 @@ def update_person(actor, person, **data):
     if unknown:
         raise DomainError("field_unknown", f"未知字段：{', '.join(sorted(unknown))}", sorted(unknown)[0])
     person = Person.objects.select_for_update().get(pk=person.pk)
-    nodes, membership = _person_nodes(person)
+    nodes, membership = _person_nodes(person, lock=True)  # locks the branch too: its counts change
     if actor is not None and not any(can(actor, CHANGE, n) for n in nodes):
         raise NotFound()
     before = _person_snapshot(person)
