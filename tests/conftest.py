@@ -3,8 +3,16 @@ import os
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.base import ContentFile
+
+from jiceng.life.models import Attachment
 
 from . import builders as b
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture
@@ -27,6 +35,8 @@ def world(db):
         meeting = b.life_services.record_meeting(
             None, org=branch, kind="committee_meeting", held_on=datetime.date(2025, 3, 5), topic=f"{mark}支委会",
             attendance={m.person_id: "present" for m in members})
+        attachment = Attachment.objects.create(meeting=meeting, caption=f"{mark}签到表",
+                                               file=ContentFile(b"%PDF-1.4 scan", name=f"{mark}.pdf"))
         talk = b.life_services.record_talk(None, org=branch, held_on=datetime.date(2025, 4, 1),
                                            leader=members[0].person, member=members[1].person, topic=f"{mark}谈话")
         users = {
@@ -41,7 +51,7 @@ def world(db):
         person.save(update_fields=["user"])
         sides[mark] = SimpleNamespace(county=county, street=street, community=community, grid=grid, branch=branch,
                                       group=group, members=members, post=secretary_post, users=users,
-                                      meeting=meeting, talk=talk)
+                                      meeting=meeting, talk=talk, attachment=attachment)
     return SimpleNamespace(province=province, a=sides["甲"], b=sides["乙"])
 
 

@@ -156,3 +156,25 @@ def test_recording_a_meeting_through_the_page(client, world):
     assert "书记讲党课" in shown and "因公" in shown and "<svg" in shown
     mine = client.get(reverse("life:mine"))
     assert mine.status_code == 200
+
+
+def test_attachments_are_checked_and_served_through_scoping(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    recent = services.record_meeting(None, org=world.a.branch, kind="lecture", topic="党课",
+                                     held_on=timezone.localdate() - datetime.timedelta(days=1))
+    client.force_login(world.a.users["secretary"])
+    png = SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, content_type="image/png")
+    page = client.post(reverse("life:attach", args=[recent.pk]), {"file": png, "caption": "会场照片"}, follow=True)
+    assert "已添加附件" in page.content.decode()
+    row = recent.attachments.get()
+    assert row.file.name.endswith(".png")
+    served = client.get(reverse("life:attachment", args=[row.pk]))
+    assert served.status_code == 200 and b"".join(served.streaming_content).startswith(b"\x89PNG")
+    exe = SimpleUploadedFile("virus.exe", b"MZ\x90\x00" * 10)
+    page = client.post(reverse("life:attach", args=[recent.pk]), {"file": exe}, follow=True)
+    assert "附件只能是照片" in page.content.decode() and recent.attachments.count() == 1
+    locked = client.post(reverse("life:attach", args=[world.a.meeting.pk]), {"file": png}, follow=True)
+    assert "锁定" in locked.content.decode()
+    client.force_login(world.b.users["secretary"])
+    assert client.get(reverse("life:attachment", args=[row.pk])).status_code == 404

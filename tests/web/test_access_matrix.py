@@ -52,6 +52,7 @@ def side_objects(side):
         "attendance": side.meeting.attendance.first().pk,
         "talk": side.talk.pk,
         "token": life_services.checkin_token(side.meeting),
+        "attachment": side.attachment.pk,
     }
 
 
@@ -59,7 +60,7 @@ ADMIN_MODELS = {
     "orgs_organization": "org", "orgs_leadershippost": "post", "people_person": "person",
     "people_membership": "membership", "core_grant": "grant", "auth_user": "user",
     "people_membershipperiod": "period", "orgs_nodecount": "nodecount",
-    "life_meeting": "meeting", "life_attendance": "attendance", "life_talk": "talk",
+    "life_meeting": "meeting", "life_attendance": "attendance", "life_talk": "talk", "life_attachment": "attachment",
 }
 OWN_APPS = ("core_", "orgs_", "people_", "life_")
 
@@ -74,7 +75,7 @@ def fill(name, kwarg_names, objects, side):
             kwargs[k] = side.members[0].person.pk
         elif k == "token":
             kwargs[k] = objects["token"]
-        elif k in {"grant_id", "post_id", "meeting_id"}:
+        elif k in {"grant_id", "post_id", "meeting_id", "attachment_id"}:
             kwargs[k] = objects[k[:-3]]
         elif k == "pk":
             kwargs[k] = objects[name.split("-")[0]]
@@ -115,6 +116,11 @@ def snapshot(side):
         list(LeadershipPost.objects.filter(org__in=orgs).values_list("id", "person_id", "title", "ended_on")),
         list(Grant.objects.filter(node__in=orgs).values_list("id", "user_id", "role")),
     ]
+
+
+def text(response):
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    return raw.decode("utf-8", "replace")
 
 
 def hostile_payload(victim_side, victim_user):
@@ -159,10 +165,11 @@ def test_no_route_reads_across_the_boundary(world, actors):
             continue
         url = reverse(name, kwargs=fill(name, kwarg_names, objects_b, world.b))
         foreign = any(k in kwarg_names
-                      for k in ("org_id", "person_id", "grant_id", "post_id", "meeting_id", "pk", "object_id"))
+                      for k in ("org_id", "person_id", "grant_id", "post_id", "meeting_id", "attachment_id", "pk",
+                                "object_id"))
         for role, client in actors.clients.items():
             response = client.get(url, {"q": "y"}, follow=False)  # pinyin initial of 乙
-            body = response.content.decode("utf-8", "replace")
+            body = text(response)
             assert MARK not in body, f"{role} read 乙县 data at {url} ({name})"
             if foreign:
                 assert response.status_code in {301, 302, 401, 403, 404, 405}, \
@@ -189,7 +196,7 @@ def test_no_route_writes_across_the_boundary(world, actors):
                         response = getattr(client, method)(url, payload)
                     else:
                         response = getattr(client, method)(url, payload, content_type="application/json")
-                    echoed = response.content.decode("utf-8", "replace").replace(victim.username, "")
+                    echoed = text(response).replace(victim.username, "")
                     assert MARK not in echoed, \
                         f"{role} {method.upper()} {url} answered with 乙县 data"
     assert snapshot(world.b) == before, "a write from 甲县 changed 乙县"

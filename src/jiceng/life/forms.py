@@ -87,3 +87,8 @@ class TalkForm(forms.Form):
         self.fields["member"].queryset = members
         for name in ("leader", "member"):
             self.fields[name].label_from_instance = lambda p: p.name
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label="照片或扫描件")
+    caption = forms.CharField(label="说明", max_length=200, required=False)

@@ -16,7 +16,7 @@ from jiceng.people.models import Person
 from jiceng.people.queries import memberships_on
 
 from .choices import ATTENDANCE_LABELS, KIND_LABELS, PRESENT
-from .models import Amendment, Attendance, Meeting, Talk, Vote
+from .models import Amendment, Attachment, Attendance, Meeting, Talk, Vote
 
 EDITABLE = ("held_on", "starts_at", "place", "topic", "host", "recorder", "agenda", "minutes", "decisions")
 CHECKIN_SALT = "jiceng.life.checkin"
@@ -176,6 +176,36 @@ def amend_meeting(actor, meeting, reason, attendance=None, **changes):
                                          by=actor if actor and actor.is_authenticated else None)
     audit.record(actor, "life.amend_meeting", meeting, before=before, after=after | {"reason": reason})
     return amendment
+
+
+# Photos of the meeting and scans of the signed attendance sheet: images or PDF only.
+ATTACHMENT_SIGNATURES = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png", b"%PDF-": "pdf"}
+
+
+def _attachment_type(upload):
+    head = upload.read(12)
+    upload.seek(0)
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    return next((ext for sig, ext in ATTACHMENT_SIGNATURES.items() if head.startswith(sig)), None)
+
+
+@transaction.atomic
+def add_attachment(actor, meeting, upload, caption=""):
+    require(actor, CHANGE, meeting.org, "该党支部")
+    if is_locked(meeting):
+        raise DomainError("record_locked", f"会议记录已于 {lock_date(meeting):%Y-%m-%d} 锁定，不能再添加附件", "file")
+    limit = policy.get("life.attachment_max_mb", on=meeting.held_on)
+    if upload.size > limit * 1024 * 1024:
+        raise DomainError("attachment_too_large", f"附件 {upload.size / 1048576:.1f} MB，超过 {limit} MB 的上限", "file")
+    kind = _attachment_type(upload)
+    if kind is None:
+        raise DomainError("attachment_type", "附件只能是照片（JPG、PNG、WebP）或扫描件（PDF）", "file")
+    attachment = Attachment(meeting=meeting, caption=caption.strip())
+    attachment.file.save(f"{meeting.pk}-{timezone.now():%Y%m%d%H%M%S}.{kind}", upload, save=True)
+    audit.record(actor, "life.add_attachment", meeting, after={"attachment": attachment.pk, "file": attachment.file.name,
+                                                               "caption": attachment.caption})
+    return attachment
 
 
 @transaction.atomic

@@ -12,6 +12,8 @@ urlpatterns = [
     path("orgs/<int:org_id>/compliance.xlsx", views.compliance_xlsx, name="compliance_xlsx"),
     path("meetings/<int:meeting_id>/", views.meeting, name="meeting"),
     path("meetings/<int:meeting_id>/edit/", views.edit, name="edit"),
+    path("meetings/<int:meeting_id>/attach/", views.attach, name="attach"),
+    path("attachments/<int:attachment_id>/", views.attachment, name="attachment"),
     path("checkin/<str:token>/", views.checkin, name="checkin"),
     path("me/", views.mine, name="mine"),
 ]

@@ -5,11 +5,11 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from jiceng.core.errors import DomainError
 from jiceng.core.roles import CHANGE
@@ -22,8 +22,8 @@ from jiceng.people.models import Membership, Person
 
 from . import compliance, exports, services
 from .choices import KIND_LABELS
-from .forms import AmendForm, MeetingForm, TalkForm
-from .models import Attendance, Meeting
+from .forms import AmendForm, AttachmentForm, MeetingForm, TalkForm
+from .models import Attachment, Attendance, Meeting
 
 
 def _branch(request, org_id, action="view"):
@@ -88,11 +88,37 @@ def meeting(request, meeting_id):
     segno.make(checkin_url, error="m").save(buffer, kind="svg", scale=5, xmldecl=False, svgns=True)
     return render(request, "life/meeting.html", {
         "m": m, "attendance": attendance, "votes": m.votes.all(), "amendments": m.amendments.all(),
+        "attachments": m.attachments.all(), "attachment_form": AttachmentForm(),
         "crumbs": org_queries.breadcrumbs(request.user, m.org), "locked": services.is_locked(m),
         "lock_date": services.lock_date(m), "can_change": can(request.user, CHANGE, m.org),
         "qr_svg": buffer.getvalue().decode(), "checkin_url": checkin_url,
         "present": sum(a.status == "present" for a in attendance),
     })
+
+
+@login_required
+@require_http_methods(["POST"])
+def attach(request, meeting_id):
+    m = _meeting(request, meeting_id, CHANGE)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.add_attachment(request.user, m, form.cleaned_data["file"], form.cleaned_data["caption"])
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "已添加附件")
+    else:
+        messages.error(request, "请选择要上传的文件")
+    return redirect("life:meeting", meeting_id=m.pk)
+
+
+@login_required
+@require_GET
+def attachment(request, attachment_id):
+    """Attachments are served through scoping, never from a public media URL."""
+    row = get_object_or_404(scope(request.user, Attachment.objects.select_related("meeting")), pk=attachment_id)
+    return FileResponse(row.file.open("rb"), as_attachment=False, filename=row.file.name.rsplit("/", 1)[-1])
 
 
 @login_required
