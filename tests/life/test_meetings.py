@@ -178,3 +178,10 @@ def test_attachments_are_checked_and_served_through_scoping(client, world):
     assert "锁定" in locked.content.decode()
     client.force_login(world.b.users["secretary"])
     assert client.get(reverse("life:attachment", args=[row.pk])).status_code == 404
+
+
+def test_a_bad_year_parameter_falls_back_to_this_year(client, world):
+    client.force_login(world.a.users["secretary"])
+    for year in ("abc", "1800", "99999"):
+        assert client.get(reverse("life:book", args=[world.a.branch.pk]), {"year": year}).status_code == 200
+        assert client.get(reverse("life:compliance", args=[world.a.branch.pk]), {"year": year}).status_code == 200

@@ -31,12 +31,16 @@ def browser_page(monkeypatch):
         browser.close()
 
 
-def test_login_browse_tree_search_and_member_page(world, live_server, browser_page):
-    page = browser_page
+def log_in(page, live_server, user):
     page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill(world.a.users["org_admin"].username)
+    page.get_by_label("用户名").fill(user.username)
     page.get_by_label("密码").fill("correct-horse-battery")
     page.get_by_role("button", name="登录").click()
+
+
+def test_login_browse_tree_search_and_member_page(world, live_server, browser_page):
+    page = browser_page
+    log_in(page, live_server, world.a.users["org_admin"])
     page.get_by_role("link", name="甲县").click()
     for name in ("甲城街道", "甲园社区", "甲园社区党支部"):
         page.get_by_role("link", name=name, exact=True).click()
@@ -58,10 +62,7 @@ def test_secretary_records_a_meeting_with_attendance(world, live_server, browser
     from jiceng.life.models import Meeting
 
     page = browser_page
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("用户名").fill(world.a.users["secretary"].username)
-    page.get_by_label("密码").fill("correct-horse-battery")
-    page.get_by_role("button", name="登录").click()
+    log_in(page, live_server, world.a.users["secretary"])
     page.get_by_role("link", name="甲园社区党支部").click()
     page.get_by_role("link", name="组织生活").click()
     page.get_by_role("link", name="记录会议").click()

@@ -18,13 +18,14 @@ def prefix_q(field, prefix):
 
 def name_q(term, name="name", initials="name_initials", pinyin=None):
     """Names starting with `term`; latin letters match pinyin initials (zs) or full pinyin."""
-    term = normalize(term).lower() if LATIN.fullmatch(normalize(term).lower()) else term.strip()
-    if LATIN.fullmatch(term):
+    latin = normalize(term).lower()
+    if LATIN.fullmatch(latin):
+        term = latin
         q = prefix_q(initials, term)
         if pinyin:
             q |= prefix_q(pinyin, term)
         return q
-    return prefix_q(name, term)
+    return prefix_q(name, term.strip())
 
 
 def id_number_index(term):

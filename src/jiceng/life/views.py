@@ -34,6 +34,13 @@ def _branch(request, org_id, action="view"):
     return org, None
 
 
+def _year(request):
+    """?year=, or this year when missing or not a sensible year."""
+    this_year = timezone.localdate().year
+    value = request.GET.get("year", "")
+    return int(value) if value.isdigit() and 1949 <= int(value) <= this_year else this_year
+
+
 def _members(org):
     return (Membership.objects.filter(org=org, status__in=PARTY_MEMBER_STATUSES)
             .select_related("person").order_by("person__name_pinyin"))
@@ -44,7 +51,7 @@ def book(request, org_id):
     org, elsewhere = _branch(request, org_id)
     if elsewhere:
         return elsewhere
-    year = int(request.GET.get("year") or timezone.localdate().year)
+    year = _year(request)
     meetings = (scope(request.user, Meeting.objects.filter(org=org, held_on__year=year))
                 .select_related("group").order_by("-held_on", "-id"))
     return render(request, "life/book.html", {
@@ -189,7 +196,7 @@ def talk(request, org_id):
 @login_required
 def compliance_page(request, org_id):
     org = org_queries.get(request.user, org_id)
-    year = int(request.GET.get("year") or timezone.localdate().year)
+    year = _year(request)
     subtree = org_queries.subtree(request.user, org)
     result = compliance.report(subtree, year, root=org)
     children = [(c, *result.by_child.get(c.path, (0, 0))) for c in org_queries.children(request.user, org)
@@ -217,14 +224,14 @@ def book_pdf(request, org_id):
     org, elsewhere = _branch(request, org_id)
     if elsewhere:
         return elsewhere
-    year = int(request.GET.get("year") or timezone.localdate().year)
+    year = _year(request)
     return _download(exports.meeting_book_pdf(org, year), f"{org.name}{year}年组织生活记录本.pdf", "application/pdf")
 
 
 @login_required
 def compliance_xlsx(request, org_id):
     org = org_queries.get(request.user, org_id)
-    year = int(request.GET.get("year") or timezone.localdate().year)
+    year = _year(request)
     subtree = org_queries.subtree(request.user, org)
     content = exports.compliance_xlsx(org, compliance.report(subtree, year), compliance.followups(subtree)[1])
     return _download(content, f"{org.name}{year}年组织生活合规情况.xlsx",
