@@ -50,7 +50,9 @@ def record(actor, action, obj=None, *, before=None, after=None, object_type="", 
     actor_id = actor.pk if actor is not None and getattr(actor, "is_authenticated", False) else None
     actor_name = actor.get_username() if actor_id else ""
     before, after = jsonable(before), jsonable(after)
-    with transaction.atomic():
+    # savepoint=False: inside a service's transaction this adds no SAVEPOINT round trips;
+    # on its own it is still one transaction.
+    with transaction.atomic(savepoint=False):
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         event = AuditEvent(
             seq=head.seq + 1, at=timezone.now(), actor_id=actor_id, actor_name=actor_name, action=action,

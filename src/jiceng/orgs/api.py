@@ -61,7 +61,7 @@ class OrganizationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retr
     def get_queryset(self):
         qs = super().get_queryset()
         term = self.request.query_params.get("q")
-        return qs.filter(name_q(term)) if term else qs
+        return qs.filter(name_q(term)[0]) if term else qs
 
     @extend_schema(request=OrganizationCreateSerializer, responses=OrganizationSerializer)
     def create(self, request, *args, **kwargs):

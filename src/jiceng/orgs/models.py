@@ -13,7 +13,7 @@ class Organization(models.Model):
 
     ACTIVE, DISSOLVED = "active", "dissolved"
 
-    name = models.CharField("名称", max_length=200)
+    name = models.CharField("名称", max_length=200, db_index=True)
     name_initials = models.CharField("拼音首字母", max_length=200, db_index=True, editable=False)
     kind = models.CharField("类型", max_length=20, choices=KINDS)
     sector = models.CharField("领域", max_length=30, choices=SECTORS, default="other")

@@ -39,7 +39,8 @@ def subtree(user, org):
 
 
 def search(user, term, limit=50):
-    return visible(user).filter(name_q(term)).order_by("path")[:limit]
+    match, order = name_q(term)
+    return visible(user).filter(match).order_by(order, "path")[:limit]
 
 
 def current_posts(org):

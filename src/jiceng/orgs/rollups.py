@@ -8,8 +8,8 @@ everything from the live tables, and `mismatches()` proves the kept counts equal
 
 from collections import Counter, defaultdict
 
-from django.db import transaction
-from django.db.models import Case, Count, F, Q, Value, When
+from django.db import connection, transaction
+from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import ExtractYear
 
 from jiceng.core.tree import STEP, ancestor_paths
@@ -38,37 +38,38 @@ def diff(old_keys, new_keys):
 
 
 def apply(path, delta, include_self=True):
-    """Add `delta` ({key: n}) to the node at `path` and its ancestors."""
-    if not delta:
-        return
-    paths = ancestor_paths(path, include_self=include_self)
-    ids = list(Organization.objects.filter(path__in=paths).values_list("id", flat=True))
-    add_to_nodes(ids, delta)
-
-
-def add_to_nodes(ids, delta):
+    """Add `delta` ({key: n}) to the node at `path` and its ancestors, in one statement: an
+    INSERT … SELECT over the ancestors × keys with ON CONFLICT DO UPDATE (both SQLite and
+    PostgreSQL), so a missing (node, key) row is created and an existing one incremented,
+    atomically, whatever runs beside it."""
     delta = {k: v for k, v in delta.items() if v}
-    if not ids or not delta:
+    paths = ancestor_paths(path, include_self=include_self)
+    if not delta or not paths:
         return
-    keys = list(delta)
-    if len(set(delta.values())) == 1:
-        increment = Value(next(iter(delta.values())))
-    else:
-        increment = Case(*[When(key=k, then=Value(v)) for k, v in delta.items()], default=Value(0))
-    rows = NodeCount.objects.filter(node_id__in=ids, key__in=keys)
-    if rows.update(value=F("value") + increment) == len(ids) * len(keys):
+    q = connection.ops.quote_name
+    table, value = q(NodeCount._meta.db_table), q("value")
+    keys = " UNION ALL ".join(["SELECT CAST(%s AS VARCHAR(40)) AS k, CAST(%s AS BIGINT) AS d"] * len(delta))
+    sql = (
+        f"INSERT INTO {table} ({q('node_id')}, {q('key')}, {value}) "
+        f"SELECT o.{q('id')}, c.k, c.d FROM {q(Organization._meta.db_table)} o CROSS JOIN ({keys}) c "
+        f"WHERE o.{q('path')} IN ({', '.join(['%s'] * len(paths))}) "
+        f"ON CONFLICT ({q('node_id')}, {q('key')}) DO UPDATE SET {value} = {table}.{value} + excluded.{value}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [x for item in delta.items() for x in item] + paths)
+
+
+def shift_subtree(node, old_ancestor_ids, new_ancestor_ids):
+    """Move `node`'s subtree counts from its old ancestors to its new ones, in SQL: each
+    ancestor row changes by the node's own row of the same key."""
+    keys = list(NodeCount.objects.filter(node=node).exclude(value=0).values_list("key", flat=True))
+    if not keys:
         return
-    # Some (node, key) rows do not exist yet: create them at zero (a concurrent
-    # transaction may create the same ones; ignore_conflicts then waits and skips),
-    # then add the delta to exactly those.
-    existing = set(rows.values_list("node_id", "key"))
-    missing = [(i, k) for i in ids for k in keys if (i, k) not in existing]
-    NodeCount.objects.bulk_create([NodeCount(node_id=i, key=k, value=0) for i, k in missing],
+    own = NodeCount.objects.filter(node=node, key=OuterRef("key")).values("value")[:1]
+    NodeCount.objects.filter(node_id__in=old_ancestor_ids, key__in=keys).update(value=F("value") - Subquery(own))
+    NodeCount.objects.bulk_create([NodeCount(node_id=i, key=k, value=0) for i in new_ancestor_ids for k in keys],
                                   ignore_conflicts=True)
-    pairs = Q()
-    for i, k in missing:
-        pairs |= Q(node_id=i, key=k)
-    NodeCount.objects.filter(pairs).update(value=F("value") + increment)
+    NodeCount.objects.filter(node_id__in=new_ancestor_ids, key__in=keys).update(value=F("value") + Subquery(own))
 
 
 def counts(node):
@@ -135,14 +136,16 @@ def mismatches(limit=None):
 
 @transaction.atomic
 def rebuild(batch_size=20000):
+    """Replace every rollup row with counts from the live tables, in one transaction.
+    Rows go in through executemany: building millions of model instances costs more than
+    the counting itself."""
     totals = live_totals()
     NodeCount.objects.all().delete()
-    rows = (NodeCount(node_id=n, key=k, value=v) for (n, k), v in totals.items())
-    batch = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= batch_size:
-            NodeCount.objects.bulk_create(batch)
-            batch = []
-    NodeCount.objects.bulk_create(batch)
-    return len(totals)
+    q = connection.ops.quote_name
+    sql = (f"INSERT INTO {q(NodeCount._meta.db_table)} ({q('node_id')}, {q('key')}, {q('value')}) "
+           "VALUES (%s, %s, %s)")
+    rows = [(node_id, key, value) for (node_id, key), value in totals.items()]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch_size):
+            cursor.executemany(sql, rows[start:start + batch_size])
+    return len(rows)

@@ -164,17 +164,18 @@ def move_org(actor, org, new_parent):
     # Lock the subtree: a change inside it (which locks its node first) either finishes
     # before the counts are read here or waits and then sees the new paths.
     list(Organization.objects.select_for_update().filter(tree.subtree_q(old_path)).values_list("pk", flat=True))
-    subtree = rollups.counts(org)
+    # The subtree's counts leave the ancestors it no longer has and join the new ones.
+    old_ancestors = set(Organization.objects.filter(path__in=tree.ancestor_paths(old_path)).values_list("id", flat=True))
+    new_ancestors = set(Organization.objects.filter(path__in=tree.ancestor_paths(new_parent.path, include_self=True))
+                        .values_list("id", flat=True))
+    rollups.shift_subtree(org, old_ancestors - new_ancestors, new_ancestors - old_ancestors)
     new_path = _next_path(new_parent)
-    # Take the subtree's counts off the old ancestors and put them on the new ones.
-    rollups.apply(old_path, {k: -v for k, v in subtree.items()}, include_self=False)
     Organization.objects.filter(tree.subtree_q(old_path)).update(
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
         depth=F("depth") + (tree.depth_of(new_path) - tree.depth_of(old_path)),
     )
     Organization.objects.filter(pk=org.pk).update(parent=new_parent)
     org.refresh_from_db()
-    rollups.apply(new_path, subtree, include_self=False)
     audit.record(actor, "orgs.move", org, before=before, after=_snapshot(org))
     return org
 

@@ -10,7 +10,7 @@ class Person(models.Model):
     """A person known to the system. ID-card and phone numbers are stored SM4-encrypted,
     found through their blind index, and shown masked (core.crypto)."""
 
-    name = models.CharField("姓名", max_length=50)
+    name = models.CharField("姓名", max_length=50, db_index=True)
     name_initials = models.CharField("拼音首字母", max_length=50, db_index=True, editable=False)
     name_pinyin = models.CharField("拼音", max_length=200, db_index=True, editable=False)
     gender = models.CharField("性别", max_length=1, choices=GENDERS)

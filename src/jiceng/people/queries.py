@@ -29,7 +29,8 @@ def search(user, term, limit=50):
     index = id_number_index(term)
     if index:
         return people.filter(id_number_index=index)[:limit]
-    return people.filter(name_q(term, pinyin="name_pinyin")).order_by("name_initials", "id")[:limit]
+    match, order = name_q(term, pinyin="name_pinyin")
+    return people.filter(match).order_by(order, "id")[:limit]
 
 
 def history(user, person):

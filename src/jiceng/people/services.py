@@ -117,24 +117,27 @@ def register_member(actor, *, org, status, since, person=None, reason="", **pers
         raise DomainError("status_invalid", f"未知的党籍状态：{status}", "status")
     if since > timezone.localdate():
         raise DomainError("date_in_future", "起始日期不能晚于今天", "since")
-    if person is None:
+    new_person = person is None
+    if new_person:
         person = Person(ethnicity="汉族")
         _apply_person_fields(person, person_data)
-        person.save()
-        audit.record(actor, "people.create", person, after=_person_snapshot(person))
     elif person_data:
         raise DomainError("field_unknown", "登记已有人员时不能同时修改其信息", sorted(person_data)[0])
-    if Membership.objects.filter(person=person).exists():
+    elif Membership.objects.filter(person=person).exists():
         raise DomainError("membership_exists", f"{person.name} 已有党籍记录，请办理组织关系转接", "person")
     min_age = policy.get("people.applicant_min_age", on=since)
     if age_on(person.birth_date, since) < min_age:
         raise DomainError("too_young", f"{person.name} 在 {since:%Y-%m-%d} 未满 {min_age} 周岁", "since")
+    if new_person:
+        person.save()
     membership = Membership(person=person, org=org, status=status, since=since)
     setattr(membership, DATE_FIELD[status], since)
     membership.save()
     MembershipPeriod.objects.create(person=person, org=org, status=status, start=since, reason=reason or "登记")
     rollups.apply(org.path, dict.fromkeys(_membership_keys(membership, person), 1))
-    audit.record(actor, "people.register_member", membership, after=_membership_snapshot(membership))
+    # One event: a new person's details travel with their registration.
+    audit.record(actor, "people.register_member", membership,
+                 after=_membership_snapshot(membership) | ({"person_new": _person_snapshot(person)} if new_person else {}))
     return membership
 
 

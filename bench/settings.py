@@ -1,0 +1,16 @@
+"""Settings for the benchmark only: the project's settings plus the peer tree libraries.
+
+`bench/tree.py` sets DATABASE_URL and DJANGO_SETTINGS_MODULE=bench.settings before
+django.setup(). The peer app has no migrations; its tables are created (and dropped) by
+the benchmark with the schema editor, so nothing here reaches the project's migrations
+or its INSTALLED_APPS.
+"""
+
+from jiceng.settings import *  # noqa: F403
+from jiceng.settings import INSTALLED_APPS
+
+# As in production: no query log kept by the debug cursor. (JICENG_FIELD_KEY was already
+# read with DEBUG on, so the demo's development key still encrypts the generated data.)
+DEBUG = False
+
+INSTALLED_APPS = [*INSTALLED_APPS, "treebeard", "mptt", "bench.peers"]
