@@ -53,6 +53,8 @@ def side_objects(side):
         "talk": side.talk.pk,
         "token": life_services.checkin_token(side.meeting),
         "attachment": side.attachment.pk,
+        "vote": 1,       # neither side holds a vote or an amendment: the admin answers 302/404
+        "amendment": 1,
     }
 
 
@@ -61,8 +63,10 @@ ADMIN_MODELS = {
     "people_membership": "membership", "core_grant": "grant", "auth_user": "user",
     "people_membershipperiod": "period", "orgs_nodecount": "nodecount",
     "life_meeting": "meeting", "life_attendance": "attendance", "life_talk": "talk", "life_attachment": "attachment",
+    "life_vote": "vote", "life_amendment": "amendment",
 }
 OWN_APPS = ("core_", "orgs_", "people_", "life_")
+SUPERUSER_ONLY = ("admin:core_auditevent", "admin:core_notice", "admin:core_scheduledrun")
 
 
 def fill(name, kwarg_names, objects, side):
@@ -84,7 +88,7 @@ def fill(name, kwarg_names, objects, side):
         elif k == "object_id":
             model = next((m for m in ADMIN_MODELS if name.startswith(f"admin:{m}_")), None)
             if model is None and name.startswith(tuple(f"admin:{a}" for a in OWN_APPS)) \
-                    and not name.startswith("admin:core_auditevent"):
+                    and not name.startswith(SUPERUSER_ONLY):
                 pytest.fail(f"admin URL {name} is for a model unknown to the access matrix: add it to ADMIN_MODELS")
             kwargs[k] = objects[ADMIN_MODELS[model]] if model else 1  # others are superuser-only
         elif k == "id":

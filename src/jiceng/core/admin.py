@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
 from . import services
-from .models import AuditEvent, Grant
+from .models import AuditEvent, Grant, Notice, ScheduledRun
 from .scoping import scope
 
 
@@ -50,13 +50,8 @@ class GrantAdmin(admin.ModelAdmin):
             services.revoke_grant(request.user, grant)
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """The audit log, for superusers: append-only, so nothing here changes it."""
-
-    list_display = ["seq", "at", "actor_name", "action", "object_type", "object_id"]
-    list_filter = ["action"]
-    search_fields = ["actor_name", "object_id", "action"]
+class SuperuserReadOnlyAdmin(admin.ModelAdmin):
+    """Rows that belong to no node (the audit log, notices, the schedule): superusers read them, nobody edits."""
 
     def has_module_permission(self, request):
         return request.user.is_superuser
@@ -72,6 +67,26 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(SuperuserReadOnlyAdmin):
+    """The audit log is append-only: nothing here changes it."""
+
+    list_display = ["seq", "at", "actor_name", "action", "object_type", "object_id"]
+    list_filter = ["action"]
+    search_fields = ["actor_name", "object_id", "action"]
+
+
+@admin.register(Notice)
+class NoticeAdmin(SuperuserReadOnlyAdmin):
+    list_display = ["user", "title", "created_at", "read_at"]
+    list_select_related = ["user"]
+
+
+@admin.register(ScheduledRun)
+class ScheduledRunAdmin(SuperuserReadOnlyAdmin):
+    list_display = ["name", "day", "enqueued_at"]
 
 
 admin.site.unregister(get_user_model())

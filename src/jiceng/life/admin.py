@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from jiceng.core.admin import ScopedReadOnlyAdmin
 
-from .models import Attendance, Meeting, Talk
+from .models import Amendment, Attachment, Attendance, Meeting, Talk, Vote
 
 
 @admin.register(Meeting)
@@ -25,3 +25,21 @@ class AttendanceAdmin(ScopedReadOnlyAdmin):
 class TalkAdmin(ScopedReadOnlyAdmin):
     list_display = ["held_on", "org", "leader", "member"]
     list_select_related = ["org", "leader", "member"]
+
+
+@admin.register(Vote)
+class VoteAdmin(ScopedReadOnlyAdmin):
+    list_display = ["meeting", "motion", "yes", "no", "abstain", "passed"]
+    list_select_related = ["meeting"]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ScopedReadOnlyAdmin):
+    list_display = ["meeting", "caption", "file"]
+    list_select_related = ["meeting"]
+
+
+@admin.register(Amendment)
+class AmendmentAdmin(ScopedReadOnlyAdmin):
+    list_display = ["meeting", "reason", "by", "at"]
+    list_select_related = ["meeting", "by"]

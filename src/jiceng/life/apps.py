@@ -8,10 +8,11 @@ class LifeConfig(AppConfig):
     def ready(self):
         from jiceng.core import scoping
 
-        from .models import Attachment, Attendance, Meeting, Talk
+        from .models import Amendment, Attachment, Attendance, Meeting, Talk, Vote
 
         scoping.register(Meeting, "org__path")
-        scoping.register(Attachment, "meeting__org__path")
+        for part in (Attachment, Vote, Amendment):
+            scoping.register(part, "meeting__org__path")
         # A member sees their own attendance, wherever their branch is.
         scoping.register(Attendance, "meeting__org__path", self_lookup="person__user")
         scoping.register(Talk, "org__path")

@@ -22,6 +22,11 @@ EDITABLE = ("held_on", "starts_at", "place", "topic", "host", "recorder", "agend
 CHECKIN_SALT = "jiceng.life.checkin"
 
 
+def _user(actor):
+    """The account to keep as author; None for the system."""
+    return actor if actor is not None and actor.is_authenticated else None
+
+
 def _snapshot(m):
     return {f: getattr(m, f"{f}_id" if f in {"host", "recorder"} else f) for f in EDITABLE} | {
         "kind": m.kind, "org": m.org_id, "group": m.group_id}
@@ -105,7 +110,7 @@ def record_meeting(actor, *, org, kind, held_on, topic, attendance=None, votes=N
     people = set(attendance) | {p.pk for p in (fields.get("host"), fields.get("recorder")) if p}
     members = _check_people(org, held_on, people, "attendance")
     meeting = Meeting.objects.create(org=org, kind=kind, held_on=held_on, topic=topic.strip(), group=group,
-                                     created_by=actor if actor and actor.is_authenticated else None, **fields)
+                                     created_by=_user(actor), **fields)
     _save_attendance(meeting, attendance, members)
     _save_votes(meeting, votes or [], attendance, members, region_of(org))
     audit.record(actor, "life.record_meeting", meeting,
@@ -173,7 +178,7 @@ def amend_meeting(actor, meeting, reason, attendance=None, **changes):
     after = _snapshot(meeting) | {"attendance": dict(meeting.attendance.values_list("person_id", "status"))}
     amendment = Amendment.objects.create(meeting=meeting, reason=reason.strip(), before=audit.jsonable(before),
                                          after=audit.jsonable(after),
-                                         by=actor if actor and actor.is_authenticated else None)
+                                         by=_user(actor))
     audit.record(actor, "life.amend_meeting", meeting, before=before, after=after | {"reason": reason})
     return amendment
 
@@ -218,7 +223,7 @@ def record_talk(actor, *, org, held_on, leader, member, topic="", notes=""):
         raise DomainError("talk_same_person", "谈话双方不能是同一人", "member")
     _check_people(org, held_on, {leader.pk, member.pk}, "member")
     talk = Talk.objects.create(org=org, held_on=held_on, leader=leader, member=member, topic=topic, notes=notes,
-                               created_by=actor if actor and actor.is_authenticated else None)
+                               created_by=_user(actor))
     audit.record(actor, "life.record_talk", talk, after={"org": org.pk, "held_on": held_on, "leader": leader.pk,
                                                           "member": member.pk, "topic": topic})
     return talk
