@@ -20,7 +20,7 @@ def workbook(sheets):
             cell.alignment = Alignment(horizontal="center")
         for row in rows:
             ws.append(list(row))
-        for i, column in enumerate(ws.columns, 1):
+        for column in ws.columns:
             width = max(len(str(c.value or "")) for c in column)
             ws.column_dimensions[column[0].column_letter].width = min(60, max(8, width * 2 + 2))
         ws.freeze_panes = "A2"
