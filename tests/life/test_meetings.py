@@ -185,3 +185,35 @@ def test_a_bad_year_parameter_falls_back_to_this_year(client, world):
     for year in ("abc", "1800", "99999"):
         assert client.get(reverse("life:book", args=[world.a.branch.pk]), {"year": year}).status_code == 200
         assert client.get(reverse("life:compliance", args=[world.a.branch.pk]), {"year": year}).status_code == 200
+
+
+def test_plan_then_hold_a_meeting(client, world):
+    from jiceng.life import compliance
+    from jiceng.orgs.models import Organization
+
+    today = timezone.localdate()
+    with pytest.raises(DomainError) as err:
+        services.plan_meeting(None, org=world.a.branch, kind="lecture", topic="党课",
+                              held_on=today - datetime.timedelta(days=1))
+    assert err.value.code == "plan_in_past"
+    client.force_login(world.a.users["secretary"])
+    page = client.post(reverse("life:plan", args=[world.a.branch.pk]),
+                       {"kind": "themed_day", "held_on": today.isoformat(), "topic": "主题党日：参观", "place": "纪念馆"})
+    assert page.status_code == 302
+    planned = Meeting.objects.get(topic="主题党日：参观")
+    assert planned.status == Meeting.PLANNED and not services.is_locked(planned)
+    branches = Organization.objects.filter(pk=world.a.branch.pk)
+    held_before = compliance.report(branches, today.year).by_kind.get("themed_day", (0, 0))[0]
+    book = client.get(reverse("life:book", args=[world.a.branch.pk])).content.decode()
+    assert "已计划" in book and "主题党日：参观" in book
+    absent = world.a.members[2].person_id
+    data = {"held_on": today.isoformat(), "topic": "主题党日：参观", "minutes": "参观并重温入党誓词"}
+    data |= {f"att_{m.person_id}": "present" for m in world.a.members} | {f"att_{absent}": "absent_other"}
+    assert client.post(reverse("life:hold", args=[planned.pk]), data).status_code == 302
+    planned.refresh_from_db()
+    assert planned.status == Meeting.HELD and planned.minutes == "参观并重温入党誓词"
+    assert planned.attendance.get(person_id=absent).status == "absent_other"
+    assert compliance.report(branches, today.year).by_kind["themed_day"][0] == held_before + 1
+    with pytest.raises(DomainError) as err:
+        services.hold_meeting(None, planned)
+    assert err.value.code == "already_held"

@@ -89,7 +89,8 @@ def cells(branches_qs, year, today):
     with_groups = set(Organization.objects.filter(parent_id__in=ids, kind="group").values_list("parent_id", flat=True))
     held = defaultdict(int)  # (branch, kind, month) -> meetings
     start, end = bounds(str(year))
-    for org_id, kind, day in Meeting.objects.filter(org_id__in=ids, held_on__gte=start, held_on__lt=end) \
+    for org_id, kind, day in Meeting.objects.filter(org_id__in=ids, status=Meeting.HELD, held_on__gte=start,
+                                                   held_on__lt=end) \
             .values_list("org_id", "kind", "held_on").iterator(chunk_size=10000):
         held[(org_id, kind, period_of(day, "month"))] += 1
     months = periods_of_year(year, "month", until=today)
@@ -168,7 +169,7 @@ def followups(branches_qs, on=None):
     on = on or timezone.localdate()
     n = policy.get("life.followup_absences", on=on)
     rows = (Attendance.objects.filter(meeting__org__in=branches_qs.filter(kind__in=BRANCH_KINDS),
-                                      meeting__held_on__lte=on)
+                                      meeting__status=Meeting.HELD, meeting__held_on__lte=on)
             .order_by("person_id", "-meeting__held_on", "-meeting_id")
             .values_list("person_id", "status", "meeting__held_on"))
     streaks, last = defaultdict(list), {}

@@ -8,7 +8,7 @@ from .models import Meeting
 
 def meeting_book_pdf(branch, year):
     title = f"{branch.name} {year}年组织生活记录本"
-    meetings = (Meeting.objects.filter(org=branch, held_on__year=year).order_by("held_on", "id")
+    meetings = (Meeting.objects.filter(org=branch, status=Meeting.HELD, held_on__year=year).order_by("held_on", "id")
                 .select_related("host", "recorder", "group").prefetch_related("attendance__person", "votes",
                                                                                "amendments"))
     story = [pdf.para(title, pdf.TITLE), pdf.para(f"共 {len(meetings)} 次会议记录")]

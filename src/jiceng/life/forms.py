@@ -92,3 +92,17 @@ class TalkForm(forms.Form):
 class AttachmentForm(forms.Form):
     file = forms.FileField(label="照片或扫描件")
     caption = forms.CharField(label="说明", max_length=200, required=False)
+
+
+class PlanForm(forms.Form):
+    kind = forms.ChoiceField(label="类型", choices=MEETING_KINDS)
+    group = forms.ModelChoiceField(label="党小组（党小组会填写）", queryset=None, required=False)
+    held_on = forms.DateField(label="计划日期", widget=DateInput())
+    starts_at = forms.TimeField(label="开始时间", required=False, widget=TimeInput())
+    place = forms.CharField(label="地点", max_length=200, required=False)
+    topic = forms.CharField(label="主题", max_length=200)
+    agenda = forms.CharField(label="议程", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = groups

@@ -5,13 +5,17 @@ from .choices import ATTENDANCE, MEETING_KINDS
 
 
 class Meeting(models.Model):
-    """One record in a branch's meeting book (三会一课, 主题党日, 组织生活会, 民主评议)."""
+    """One record in a branch's meeting book (三会一课, 主题党日, 组织生活会, 民主评议):
+    planned ahead, then recorded as held with its attendance. Only held meetings count."""
+
+    PLANNED, HELD = "planned", "held"
 
     org = models.ForeignKey("orgs.Organization", models.PROTECT, related_name="meetings", verbose_name="党支部")
     group = models.ForeignKey("orgs.Organization", models.PROTECT, null=True, blank=True, related_name="+",
                               verbose_name="党小组")
     kind = models.CharField("类型", max_length=24, choices=MEETING_KINDS)
     held_on = models.DateField("日期")
+    status = models.CharField("状态", max_length=8, default=HELD, choices=[(PLANNED, "计划"), (HELD, "已召开")])
     starts_at = models.TimeField("开始时间", null=True, blank=True)
     place = models.CharField("地点", max_length=200, blank=True)
     topic = models.CharField("主题", max_length=200)

@@ -29,7 +29,7 @@ def _user(actor):
 
 def _snapshot(m):
     return {f: getattr(m, f"{f}_id" if f in {"host", "recorder"} else f) for f in EDITABLE} | {
-        "kind": m.kind, "org": m.org_id, "group": m.group_id}
+        "kind": m.kind, "org": m.org_id, "group": m.group_id, "status": m.status}
 
 
 def _check_org_and_kind(org, kind, group):
@@ -118,13 +118,59 @@ def record_meeting(actor, *, org, kind, held_on, topic, attendance=None, votes=N
     return meeting
 
 
+@transaction.atomic
+def plan_meeting(actor, *, org, kind, held_on, topic, group=None, **fields):
+    """Put a meeting on the calendar; it is recorded as held later (hold_meeting)."""
+    require(actor, CHANGE, org, "该党支部")
+    _check_org_and_kind(org, kind, group)
+    if held_on < timezone.localdate():
+        raise DomainError("plan_in_past", "计划日期不能早于今天；已召开的会议请直接记录", "held_on")
+    unknown = set(fields) - {"starts_at", "place", "agenda", "host", "recorder"}
+    if unknown:
+        raise DomainError("field_unknown", f"未知字段：{', '.join(sorted(unknown))}", sorted(unknown)[0])
+    if not (topic or "").strip():
+        raise DomainError("topic_required", "请填写会议主题", "topic")
+    meeting = Meeting.objects.create(org=org, kind=kind, held_on=held_on, topic=topic.strip(), group=group,
+                                     status=Meeting.PLANNED, created_by=_user(actor), **fields)
+    audit.record(actor, "life.plan_meeting", meeting, after=_snapshot(meeting))
+    return meeting
+
+
+@transaction.atomic
+def hold_meeting(actor, meeting, *, attendance=None, votes=None, **fields):
+    """Record a planned meeting as held: its actual date, minutes, attendance and votes.
+    Presence that members confirmed by QR on the day is kept unless overridden here."""
+    meeting = Meeting.objects.select_for_update().select_related("org").get(pk=meeting.pk)
+    require(actor, CHANGE, meeting.org, "该党支部")
+    if meeting.status != Meeting.PLANNED:
+        raise DomainError("already_held", "这次会议已记录为召开，请修改或补正原记录", "held_on")
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise DomainError("field_unknown", f"未知字段：{', '.join(sorted(unknown))}", sorted(unknown)[0])
+    for field, value in fields.items():
+        setattr(meeting, field, value)
+    _check_date(meeting.held_on)
+    confirmed = dict(meeting.attendance.values_list("person_id", "status"))
+    attendance = confirmed | {int(k): v for k, v in (attendance or {}).items()}
+    people = set(attendance) | {p.pk for p in (meeting.host, meeting.recorder) if p}
+    members = _check_people(meeting.org, meeting.held_on, people, "attendance")
+    meeting.status = Meeting.HELD
+    meeting.save()
+    _set_statuses(meeting, attendance, members)
+    _save_votes(meeting, votes or [], attendance, members, region_of(meeting.org))
+    audit.record(actor, "life.hold_meeting", meeting,
+                 after=_snapshot(meeting) | {"attendance": attendance, "votes": votes or []})
+    return meeting
+
+
 def lock_date(meeting):
     days = policy.get("life.edit_lock_days", on=meeting.held_on, region=region_of(meeting.org))
     return meeting.held_on + datetime.timedelta(days=days)
 
 
 def is_locked(meeting, today=None):
-    return (today or timezone.localdate()) > lock_date(meeting)
+    """Held records lock after the policy's days; a plan never does."""
+    return meeting.status == Meeting.HELD and (today or timezone.localdate()) > lock_date(meeting)
 
 
 def _apply(meeting, changes, attendance):

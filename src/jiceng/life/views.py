@@ -22,7 +22,7 @@ from jiceng.people.models import Membership, Person
 
 from . import compliance, exports, services
 from .choices import KIND_LABELS
-from .forms import AmendForm, AttachmentForm, MeetingForm, TalkForm
+from .forms import AmendForm, AttachmentForm, MeetingForm, PlanForm, TalkForm
 from .models import Attachment, Attendance, Meeting
 
 
@@ -52,10 +52,13 @@ def book(request, org_id):
     if elsewhere:
         return elsewhere
     year = _year(request)
-    meetings = (scope(request.user, Meeting.objects.filter(org=org, held_on__year=year))
+    meetings = (scope(request.user, Meeting.objects.filter(org=org, held_on__year=year, status=Meeting.HELD))
                 .select_related("group").order_by("-held_on", "-id"))
+    planned = (scope(request.user, Meeting.objects.filter(org=org, status=Meeting.PLANNED))
+               .select_related("group").order_by("held_on", "id"))
     return render(request, "life/book.html", {
-        "org": org, "year": year, "meetings": meetings, "crumbs": org_queries.breadcrumbs(request.user, org),
+        "org": org, "year": year, "meetings": meetings, "planned": planned,
+        "crumbs": org_queries.breadcrumbs(request.user, org),
         "can_change": can(request.user, CHANGE, org),
         "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
     })
@@ -78,6 +81,45 @@ def record(request, org_id):
                      {"org": org, "crumbs": org_queries.breadcrumbs(request.user, org), "title": "记录会议"},
                      call, lambda m: f"已记录{m.get_kind_display()}“{m.topic}”",
                      lambda m: reverse("life:meeting", args=[m.pk]))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan(request, org_id):
+    org, elsewhere = _branch(request, org_id, CHANGE)
+    if elsewhere:
+        return elsewhere
+    form = PlanForm(request.POST or None, groups=org.children.filter(kind="group"),
+                    initial={"held_on": timezone.localdate()})
+    return form_page(request, form, "orgs/form.html",
+                     {"org": org, "crumbs": org_queries.breadcrumbs(request.user, org), "title": "计划会议",
+                      "submit": "保存计划", "note": "会后在会议页面点“记录召开情况”，补记出席和记录。"},
+                     lambda data: services.plan_meeting(request.user, org=org, **data),
+                     lambda m: f"已计划 {m.held_on:%m月%d日} {m.get_kind_display()}",
+                     lambda m: reverse("life:meeting", args=[m.pk]))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hold(request, meeting_id):
+    """Record a planned meeting as held, with the same form as a direct record."""
+    m = _meeting(request, meeting_id, CHANGE)
+    initial = {f: getattr(m, f) for f in ("kind", "group", "held_on", "starts_at", "place", "topic", "agenda")}
+    initial |= {f"att_{pid}": status for pid, status in m.attendance.values_list("person_id", "status")}
+    form = MeetingForm(request.POST or None, members=_members(m.org), groups=m.org.children.filter(kind="group"),
+                       initial=initial)
+    for name in ("kind", "group"):
+        form.fields[name].disabled = True
+
+    def call(_):
+        fields, attendance, votes = form.service_arguments()
+        fields = {k: v for k, v in fields.items() if k not in {"kind", "group"}}
+        return services.hold_meeting(request.user, m, attendance=attendance, votes=votes, **fields)
+
+    return form_page(request, form, "life/record.html",
+                     {"org": m.org, "crumbs": org_queries.breadcrumbs(request.user, m.org), "title": "记录召开情况"},
+                     call, lambda held: f"已记录{held.get_kind_display()}“{held.topic}”",
+                     lambda held: reverse("life:meeting", args=[held.pk]))
 
 
 def _meeting(request, meeting_id, action="view"):
