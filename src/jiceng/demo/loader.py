@@ -146,13 +146,13 @@ class Loader:
                 gender=gender, birth_date=born, ethnicity=rng.choices(*zip(*names.ETHNIC_MIX))[0],
                 id_number_enc=crypto.encrypt(number), id_number_index=crypto.blind_index(number),
                 phone_enc=crypto.encrypt(phone), phone_index=crypto.blind_index(phone),
-                education=rng.choices(*zip(*names.EDUCATION_MIX))[0], occupation=rng.choice(names.OCCUPATIONS),
+                education=rng.choices(*zip(*names.EDUCATION_MIX))[0], occupation=names.occupation(rng, today.year - born.year),
                 residence=residence,
             )
             self.people.append(person)
             membership = self._membership(person, branch, status, born)
             if status == "full":
-                full.append(person)
+                full.append(membership)
             if status in ("full", "probationary"):
                 party.append(membership)
         return party, self._posts(branch, parent, full)
@@ -198,9 +198,13 @@ class Loader:
         overdue = rng.random() < 0.12
         days = rng.randrange(365 * years + 10, 365 * years + 400) if overdue else rng.randrange(30, 365 * years - 10)
         start = self.today - datetime.timedelta(days=days)
-        seats = [("secretary", full[0])]
-        if len(full) >= 7 and rng.random() < 0.93:
-            seats += [("deputy_secretary", full[1])] + [("member", p) for p in full[2: 2 + rng.randrange(1, 4)]]
+        # Leaders come from those already full members when the term began, longest-standing first.
+        eligible = [m.person for m in sorted(full, key=lambda m: m.full_on) if m.full_on <= start]
+        if not eligible:
+            return False
+        seats = [("secretary", eligible[0])]
+        if len(eligible) >= 7 and rng.random() < 0.93:
+            seats += [("deputy_secretary", eligible[1])] + [("member", p) for p in eligible[2: 2 + rng.randrange(1, 4)]]
         for title, person in seats:
             self.posts.append(LeadershipPost(pk=self._pk(LeadershipPost), org=branch, person=person, title=title,
                                              term_start=start, term_end=add_years(start, years)))

@@ -24,8 +24,16 @@ ETHNIC_MIX = [("汉族", 91.0), ("回族", 1.5), ("满族", 1.5), ("壮族", 1.5
               ("彝族", 1.0), ("蒙古族", 1.0)]
 EDUCATION_MIX = [("postgraduate", 6), ("undergraduate", 32), ("college", 22), ("secondary", 8), ("high_school", 12),
                  ("middle_school", 20)]
-OCCUPATIONS = ["公务员", "事业单位人员", "企业管理人员", "专业技术人员", "工人", "农民", "学生", "离退休人员", "个体经营者",
-               "快递员", "网约车司机", "社区工作者"]
+WORKING = ["公务员", "事业单位人员", "企业管理人员", "专业技术人员", "工人", "农民", "个体经营者", "快递员", "网约车司机",
+           "社区工作者"]
+
+
+def occupation(rng, age):
+    if age >= 60 or (age >= 55 and rng.random() < 0.5):
+        return "离退休人员"
+    if age <= 23 and rng.random() < 0.6:
+        return "学生"
+    return rng.choice(WORKING)
 
 
 def ordinal(n):
