@@ -217,3 +217,10 @@ def test_plan_then_hold_a_meeting(client, world):
     with pytest.raises(DomainError) as err:
         services.hold_meeting(None, planned)
     assert err.value.code == "already_held"
+
+
+def test_branch_pages_send_other_nodes_to_their_compliance(client, world):
+    client.force_login(world.a.users["org_admin"])
+    page = client.get(reverse("life:book", args=[world.a.county.pk]))
+    assert page.status_code == 302 and page.url == reverse("life:compliance", args=[world.a.county.pk])
+    assert client.get(reverse("life:book", args=[world.b.branch.pk])).status_code == 404

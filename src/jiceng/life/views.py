@@ -1,3 +1,4 @@
+import functools
 import io
 from urllib.parse import quote
 
@@ -26,12 +27,23 @@ from .forms import AmendForm, AttachmentForm, MeetingForm, PlanForm, TalkForm
 from .models import Attachment, Attendance, Meeting
 
 
-def _branch(request, org_id, action="view"):
-    org = org_queries.get(request.user, org_id, action=action)
-    if org.kind not in BRANCH_KINDS:
-        messages.info(request, "组织生活记在党支部名下：请从下级党支部进入，或查看合规情况")
-        return org, redirect("life:compliance", org_id=org.pk)
-    return org, None
+def branch_page(action="view"):
+    """For views about one branch: the branch in the user's scope (404 outside it) is passed in
+    place of org_id; any other node is sent to its compliance page, where life is summed up."""
+
+    def decorate(view):
+        @login_required
+        @functools.wraps(view)
+        def wrapper(request, org_id, *args, **kwargs):
+            org = org_queries.get(request.user, org_id, action=action)
+            if org.kind not in BRANCH_KINDS:
+                messages.info(request, "组织生活记在党支部名下：请从下级党支部进入，或查看合规情况")
+                return redirect("life:compliance", org_id=org.pk)
+            return view(request, org, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
 
 
 def _year(request):
@@ -46,11 +58,8 @@ def _members(org):
             .select_related("person").order_by("person__name_pinyin"))
 
 
-@login_required
-def book(request, org_id):
-    org, elsewhere = _branch(request, org_id)
-    if elsewhere:
-        return elsewhere
+@branch_page()
+def book(request, org):
     year = _year(request)
     meetings = (scope(request.user, Meeting.objects.filter(org=org, held_on__year=year, status=Meeting.HELD))
                 .select_related("group").order_by("-held_on", "-id"))
@@ -64,12 +73,9 @@ def book(request, org_id):
     })
 
 
-@login_required
+@branch_page(CHANGE)
 @require_http_methods(["GET", "POST"])
-def record(request, org_id):
-    org, elsewhere = _branch(request, org_id, CHANGE)
-    if elsewhere:
-        return elsewhere
+def record(request, org):
     form = MeetingForm(request.POST or None, members=_members(org), groups=org.children.filter(kind="group"),
                        initial={"held_on": timezone.localdate(), "kind": request.GET.get("kind", "")})
 
@@ -83,12 +89,9 @@ def record(request, org_id):
                      lambda m: reverse("life:meeting", args=[m.pk]))
 
 
-@login_required
+@branch_page(CHANGE)
 @require_http_methods(["GET", "POST"])
-def plan(request, org_id):
-    org, elsewhere = _branch(request, org_id, CHANGE)
-    if elsewhere:
-        return elsewhere
+def plan(request, org):
     form = PlanForm(request.POST or None, groups=org.children.filter(kind="group"),
                     initial={"held_on": timezone.localdate()})
     return form_page(request, form, "orgs/form.html",
@@ -217,12 +220,9 @@ def checkin(request, token):
     return render(request, "life/checkin.html", {})
 
 
-@login_required
+@branch_page(CHANGE)
 @require_http_methods(["GET", "POST"])
-def talk(request, org_id):
-    org, elsewhere = _branch(request, org_id, CHANGE)
-    if elsewhere:
-        return elsewhere
+def talk(request, org):
     members = Person.objects.filter(membership__org=org, membership__status__in=PARTY_MEMBER_STATUSES) \
         .order_by("name_pinyin")
     leaders = members.filter(posts__org=org, posts__ended_on__isnull=True).distinct()
@@ -261,11 +261,8 @@ def _download(content, filename, content_type):
     return response
 
 
-@login_required
-def book_pdf(request, org_id):
-    org, elsewhere = _branch(request, org_id)
-    if elsewhere:
-        return elsewhere
+@branch_page()
+def book_pdf(request, org):
     year = _year(request)
     return _download(exports.meeting_book_pdf(org, year), f"{org.name}{year}年组织生活记录本.pdf", "application/pdf")
 
