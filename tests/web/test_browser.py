@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import connections
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,6 +30,9 @@ def browser_page(monkeypatch):
         page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")  # a phone
         yield page
         browser.close()
+        # ORM calls made while Playwright's loop runs use a connection of that context:
+        # close it here, or PostgreSQL refuses to drop the test database afterwards.
+        connections.close_all()
 
 
 def log_in(page, live_server, user):
