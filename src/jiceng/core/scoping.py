@@ -26,10 +26,6 @@ def register(model, *path_lookups, self_lookup=None, many=False):
         _DISTINCT.add(model)
 
 
-def is_registered(model):
-    return model in _LOOKUPS
-
-
 def granted_paths(user, action):
     """Root paths of the subtrees where `user` may do `action`, nested ones collapsed."""
     cache = user.__dict__.setdefault("_jiceng_granted_paths", {})

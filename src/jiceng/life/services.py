@@ -61,12 +61,19 @@ def _check_people(org, held_on, person_ids, field):
     return members
 
 
-def _save_attendance(meeting, attendance, members):
+def _write_attendance(meeting, attendance):
+    """Set each person's attendance ({person_id: status}): changed rows updated, new ones
+    created, in two statements rather than one per person."""
     unknown = set(attendance.values()) - set(ATTENDANCE_LABELS)
     if unknown:
         raise DomainError("attendance_status_invalid", f"未知的出席情况：{', '.join(sorted(unknown))}", "attendance")
+    rows = {a.person_id: a for a in meeting.attendance.filter(person_id__in=attendance)}
+    changed = [rows[pid] for pid, status in attendance.items() if pid in rows and rows[pid].status != status]
+    for row in changed:
+        row.status = attendance[row.person_id]
+    Attendance.objects.bulk_update(changed, ["status"])
     Attendance.objects.bulk_create([Attendance(meeting=meeting, person_id=pid, status=status)
-                                    for pid, status in attendance.items()])
+                                    for pid, status in attendance.items() if pid not in rows])
 
 
 def _save_votes(meeting, votes, attendance, members, region):
@@ -111,7 +118,7 @@ def record_meeting(actor, *, org, kind, held_on, topic, attendance=None, votes=N
     members = _check_people(org, held_on, people, "attendance")
     meeting = Meeting.objects.create(org=org, kind=kind, held_on=held_on, topic=topic.strip(), group=group,
                                      created_by=_user(actor), **fields)
-    _save_attendance(meeting, attendance, members)
+    _write_attendance(meeting, attendance)
     _save_votes(meeting, votes or [], attendance, members, region_of(org))
     audit.record(actor, "life.record_meeting", meeting,
                  after=_snapshot(meeting) | {"attendance": attendance, "votes": votes or []})
@@ -156,7 +163,7 @@ def hold_meeting(actor, meeting, *, attendance=None, votes=None, **fields):
     members = _check_people(meeting.org, meeting.held_on, people, "attendance")
     meeting.status = Meeting.HELD
     meeting.save()
-    _set_statuses(meeting, attendance, members)
+    _write_attendance(meeting, attendance)
     _save_votes(meeting, votes or [], attendance, members, region_of(meeting.org))
     audit.record(actor, "life.hold_meeting", meeting,
                  after=_snapshot(meeting) | {"attendance": attendance, "votes": votes or []})
@@ -181,19 +188,11 @@ def _apply(meeting, changes, attendance):
         _check_date(changes["held_on"])
     for field, value in changes.items():
         setattr(meeting, field, value)
-    members = _check_people(meeting.org, meeting.held_on,
-                            set(attendance or {}) | set(meeting.attendance.values_list("person_id", flat=True)),
-                            "attendance")
+    _check_people(meeting.org, meeting.held_on,
+                  set(attendance or {}) | set(meeting.attendance.values_list("person_id", flat=True)), "attendance")
     meeting.save()
     if attendance:
-        _set_statuses(meeting, attendance, members)
-
-
-def _set_statuses(meeting, attendance, members):
-    for pid, status in attendance.items():
-        if status not in ATTENDANCE_LABELS:
-            raise DomainError("attendance_status_invalid", f"未知的出席情况：{status}", "attendance")
-        Attendance.objects.update_or_create(meeting=meeting, person_id=pid, defaults={"status": status})
+        _write_attendance(meeting, attendance)
 
 
 @transaction.atomic

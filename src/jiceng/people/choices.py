@@ -10,7 +10,6 @@ STATUSES = [
 ]
 STATUS_LABELS = dict(STATUSES)
 PARTY_MEMBER_STATUSES = {"probationary", "full"}
-VOTING_STATUSES = {"full"}
 
 EDUCATION = [
     ("postgraduate", "研究生"),

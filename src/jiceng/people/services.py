@@ -86,25 +86,6 @@ def _membership_keys(m, person=None):
 
 
 @transaction.atomic
-def create_person(actor, **data):
-    """A person without a membership (a resident, a candidate for a post): the actor needs
-    the right to change their residence community."""
-    unknown = set(data) - set(PERSON_FIELDS)
-    if unknown:
-        raise DomainError("field_unknown", f"未知字段：{', '.join(sorted(unknown))}", sorted(unknown)[0])
-    residence = data.get("residence")
-    if residence is None and actor is not None and not actor.is_superuser:
-        raise DomainError("residence_required", "请选择居住社区", "residence")
-    if residence is not None:
-        require(actor, CHANGE, residence, "居住社区")
-    person = Person(ethnicity="汉族")
-    _apply_person_fields(person, data)
-    person.save()
-    audit.record(actor, "people.create", person, after=_person_snapshot(person))
-    return person
-
-
-@transaction.atomic
 def register_member(actor, *, org, status, since, person=None, reason="", **person_data):
     """Enter a person (new or existing) into a branch with a status and its start date."""
     # Lock and re-read: the counts go to the branch's current ancestors and sector.
