@@ -78,16 +78,17 @@ def fmt_rate(rate):
 
 # == the parent: run one child per database, print one table ============================
 
-def parent(args):
+def parent(args, script=Path(__file__).resolve()):
+    """Run `script` once per database with --child, collect the rows, print one table."""
     dbs = DBS if args.db == "both" else [args.db]
     results = []
     for db in dbs:
         fd, out = tempfile.mkstemp(suffix=".json", prefix=f"bench-tree-{db}-")
         os.close(fd)
         env = {**os.environ, "DATABASE_URL": db_url(db, args.scale), "DJANGO_SETTINGS_MODULE": "bench.settings"}
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--scale", args.scale, "--db", db,
+        cmd = [sys.executable, str(script), "--scale", args.scale, "--db", db,
                "--samples", str(args.samples), "--budget", str(args.budget), "--child", out]
-        if args.explain:
+        if getattr(args, "explain", False):
             cmd.append("--explain")
         log(f"{db}: {env['DATABASE_URL']}")
         started = time.perf_counter()
@@ -142,7 +143,7 @@ def ensure_pg_database(url):
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def child(args):
+def child(args, bench_class=None):
     sys.path[:1] = [str(ROOT)]  # `bench` as a package (instead of the bench/ directory itself)
     os.environ.setdefault("DATABASE_URL", db_url(args.db, args.scale))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
@@ -153,7 +154,7 @@ def child(args):
     import django
 
     django.setup()
-    bench = Bench(args)
+    bench = (bench_class or Bench)(args)
     bench.run()
     with open(args.child, "w") as f:
         json.dump({"db": args.db, "size": bench.size, "rows": bench.rows, "notes": bench.notes,

@@ -2,11 +2,14 @@
 changes mid-year and a member who transfers in mid-quarter."""
 
 import datetime
+import datetime as dt
 
 import pytest
 
 from jiceng.core import policy
-from jiceng.life import compliance, services
+from jiceng.life import absences, compliance, services
+from jiceng.life.models import AbsenceRun
+from jiceng.orgs import rollups
 from jiceng.orgs.models import Organization
 from tests import builders as b
 
@@ -112,6 +115,66 @@ def test_members_absent_without_reason_three_times_running_are_listed(world):
                           newcomer.person_id: "absent_unexcused"}),
     ]:
         meet(world.a.branch, "themed_day", day, attendance=statuses)
-    n, rows = compliance.followups(Organization.objects.filter(world.a.county.subtree_q()))
+    n, rows = absences.listed(Organization.objects.filter(world.a.county.subtree_q()))
     assert n == 3
     assert [p.name for p, _ in rows] == [a.person.name]  # the newcomer has only two meetings since joining
+
+
+# -- the kept counters (compliance.summary reads them) --------------------------------------
+
+MEETING_KINDS = {"general_assembly", "committee_meeting", "group_meeting", "lecture", "themed_day", "life_meeting",
+                 "member_review"}
+
+
+def test_counters_give_the_same_figures_as_the_records(world, lectures_monthly_from_july, branch):
+    county = world.a.county
+    report = compliance.report(Organization.objects.filter(county.subtree_q()), 2025, today=TODAY)
+    kept = compliance.summary(rollups.counts(county), 2025, TODAY)
+    assert {k: v for k, v in kept.by_kind.items() if k in MEETING_KINDS} == \
+        {k: v for k, v in report.by_kind.items() if k in MEETING_KINDS}
+    assert kept.by_month == report.by_month
+    assert kept.branches == report.branches == 2
+    # Talks per member: six of the new branch's seven, one of the four in the older branch.
+    assert kept.by_kind["talk"] == (7, 11)
+    assert rollups.mismatches() == []
+
+
+def test_counters_follow_every_change_that_moves_them(world, branch):
+    d = datetime.date
+    county = world.a.county
+    key = "life:committee_meeting:2025-03"
+    assert rollups.counts(county).get(key, 0) == 0
+    april = branch.meetings.get(kind="committee_meeting", held_on=d(2025, 4, 6))
+    services.amend_meeting(None, april, "日期记错", held_on=d(2025, 3, 30))  # April's meeting was in March
+    counts = rollups.counts(county)
+    assert counts[key] == 1 and counts.get("life:committee_meeting:2025-04", 0) == 0
+    plan = services.plan_meeting(None, org=world.a.branch, kind="themed_day", held_on=dt.date.today(), topic="计划")
+    services.hold_meeting(None, plan)
+    # A second group changes nothing (one is enough to owe group meetings); moving it keeps both owing.
+    owes = rollups.counts(county)["owes:groups"]
+    group = b.org(world.a.branch, "新党小组", "group", "urban_community")
+    assert rollups.counts(county)["owes:groups"] == owes  # it already had one
+    b.org_services.move_org(None, group, branch)
+    b.org_services.move_org(None, world.a.group, branch)  # the older branch has no group left
+    assert rollups.counts(county)["owes:groups"] == owes - 1
+    posts = list(branch.posts.filter(ended_on__isnull=True))
+    b.org_services.end_post(None, posts[-1], d(2026, 1, 1))  # two posts left: no committee any more
+    assert rollups.counts(county).get("owes:committee", 0) == 0
+    b.org_services.update_org(None, world.a.branch, status=Organization.DISSOLVED)
+    assert rollups.counts(county)["owes:branch"] == 1
+    assert rollups.mismatches() == []
+
+
+def test_rebuilding_the_follow_up_runs_gives_what_was_kept(world):
+    d = datetime.date
+    a, b_, c = (m.person_id for m in world.a.members[1:4])
+    for day, statuses in [
+        (d(2025, 4, 10), {a: "absent_unexcused", b_: "present", c: "absent_unexcused"}),
+        (d(2025, 5, 10), {a: "absent_unexcused", b_: "absent_unexcused", c: "present"}),
+        (d(2025, 5, 10), {a: "absent_unexcused", b_: "present", c: "absent_unexcused"}),  # same day, later id
+    ]:
+        meet(world.a.branch, "themed_day", day, attendance=statuses)
+    kept = sorted(AbsenceRun.objects.values_list("person_id", "length", "last_on", "org_id"))
+    absences.rebuild()
+    assert sorted(AbsenceRun.objects.values_list("person_id", "length", "last_on", "org_id")) == kept
+    assert {pid: n for pid, n, *_ in kept} == {a: 3, c: 1}

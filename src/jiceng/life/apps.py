@@ -7,7 +7,9 @@ class LifeConfig(AppConfig):
 
     def ready(self):
         from jiceng.core import scoping
+        from jiceng.orgs import rollups
 
+        from . import absences, counters
         from .models import Amendment, Attachment, Attendance, Meeting, Talk, Vote
 
         scoping.register(Meeting, "org__path")
@@ -16,3 +18,5 @@ class LifeConfig(AppConfig):
         # A member sees their own attendance, wherever their branch is.
         scoping.register(Attendance, "meeting__org__path", self_lookup="person__user")
         scoping.register(Talk, "org__path")
+        rollups.extend(live=counters.live_contributions, on_owing_change=counters.owing_changed,
+                       rebuild=absences.rebuild)

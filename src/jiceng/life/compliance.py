@@ -17,9 +17,11 @@ from jiceng.core import policy
 from jiceng.core.tree import STEP
 from jiceng.orgs.kinds import BRANCH_KINDS
 from jiceng.orgs.models import LeadershipPost, Organization
+from jiceng.people.choices import PARTY_MEMBER_STATUSES
 
-from .choices import KIND_LABELS, MEETING_KINDS, UNEXCUSED
-from .models import Attendance, Meeting, Talk
+from . import counters
+from .choices import KIND_LABELS, MEETING_KINDS
+from .models import Meeting, Talk
 from .periods import bounds, label, period_of, periods_of_year
 
 
@@ -44,6 +46,11 @@ class Report:
     by_month: list = field(default_factory=list)    # [(month key, met, owed)]
     by_child: dict = field(default_factory=dict)    # child path -> (met, owed), for drill-down
     shortfalls: list = field(default_factory=list)
+
+    @property
+    def overall(self):
+        """(met, owed) over every meeting kind of the year (talks are counted apart)."""
+        return tuple(map(sum, zip(*[(met, owed) for _, met, owed in self.by_month]))) or (0, 0)
 
     def rate(self, kind):
         met, owed = self.by_kind.get(kind, (0, 0))
@@ -124,10 +131,11 @@ def report(branches_qs, year, today=None, root=None):
             continue
         by_kind[cell.kind][0] += cell.met
         by_kind[cell.kind][1] += 1
-        # A period is counted in its last month that has begun.
-        month_key = period_of(min(bounds(cell.period)[1] - datetime.timedelta(days=1), today), "month")
-        by_month[month_key][0] += cell.met
-        by_month[month_key][1] += 1
+        if cell.kind != "talk":  # talks are a yearly figure per member, not a monthly trend
+            # A period is counted in its last month that has begun.
+            month_key = period_of(min(bounds(cell.period)[1] - datetime.timedelta(days=1), today), "month")
+            by_month[month_key][0] += cell.met
+            by_month[month_key][1] += 1
         if child_len and len(cell.branch.path) >= child_len:
             by_child[cell.branch.path[:child_len]][0] += cell.met
             by_child[cell.branch.path[:child_len]][1] += 1
@@ -138,6 +146,62 @@ def report(branches_qs, year, today=None, root=None):
     result.by_month = [(m, *by_month[m]) for m in sorted(by_month)]
     result.by_child = {path: tuple(v) for path, v in by_child.items()}
     return result
+
+
+def summary(counts, year, today):
+    """The compliance figures of one subtree for `year` up to `today`, read from its kept
+    counters (`counts` = orgs.rollups.counts(node)); the same numbers as `report` without
+    its per-branch detail. Talks are counted per member (talked with / party members)."""
+    result = Report(year=year, branches=counts.get("owes:branch", 0))
+    by_kind, by_month = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
+    months = periods_of_year(year, "month", until=today)
+    for kind in (k for k, _ in MEETING_KINDS):
+        owing = counts.get(counters.owing_key(kind), 0)
+        for period, _ in dict.fromkeys(filter(None, (counters.rule_for(kind, m) for m in months))):
+            start, end = bounds(period)
+            met = counts.get(counters.met_key(kind, period), 0)
+            owed = met if start <= today < end else owing  # a running period counts once met
+            by_kind[kind][0] += met
+            by_kind[kind][1] += owed
+            month_key = period_of(min(end - datetime.timedelta(days=1), today), "month")
+            by_month[month_key][0] += met
+            by_month[month_key][1] += owed
+    if months:
+        members = sum(counts.get(f"status:{s}", 0) for s in PARTY_MEMBER_STATUSES)
+        by_kind["talk"] = [min(counts.get(f"life:talked:{year}", 0), members), members]
+    result.by_kind = {k: tuple(v) for k, v in by_kind.items() if v[1]}
+    result.by_month = [(m, *by_month[m]) for m in sorted(by_month)]
+    return result
+
+
+def last_ended(kind, today):
+    """(period, times) of the latest period of `kind` that has ended by `today`, or None."""
+    running = counters.rule_for(kind, period_of(today, "month"))
+    if running is None:
+        return None
+    return counters.rule_for(kind, period_of(bounds(running[0])[0] - datetime.timedelta(days=1), "month"))
+
+
+def fell_short(branches_qs, kind, period):
+    """Active branches of `branches_qs` that owe `kind` and did not meet it in `period`, read
+    from their own counter rows (an index lookup per branch, in path order)."""
+    from django.db.models import Exists, OuterRef
+
+    from jiceng.orgs.models import NodeCount
+
+    def counter(key):
+        return Exists(NodeCount.objects.filter(node=OuterRef("pk"), key=key, value__gt=0))
+
+    return (branches_qs.filter(kind__in=BRANCH_KINDS, status=Organization.ACTIVE)
+            .filter(counter(counters.owing_key(kind))).exclude(counter(counters.met_key(kind, period)))
+            .order_by("path"))
+
+
+def held_in(branches, kind, period):
+    """{branch id: meetings of `kind` held in `period`} for a page of branches."""
+    start, end = bounds(period)
+    return dict(Meeting.objects.filter(org__in=branches, kind=kind, status=Meeting.HELD, held_on__gte=start,
+                                       held_on__lt=end).values_list("org_id").annotate(n=Count("id")))
 
 
 def owed_soon(branches_qs, today, within_days):
@@ -162,23 +226,3 @@ def _talk_cells(branches, year, today):
     for b in branches:
         covered = sum((b.pk, p) in talked for p in members[b.pk])
         yield Cell(b, "talk", str(year), covered, len(members[b.pk]), today < end)
-
-
-def followups(branches_qs, on=None):
-    """Members whose last N attendance records (N from policy) are all absences without reason."""
-    on = on or timezone.localdate()
-    n = policy.get("life.followup_absences", on=on)
-    rows = (Attendance.objects.filter(meeting__org__in=branches_qs.filter(kind__in=BRANCH_KINDS),
-                                      meeting__status=Meeting.HELD, meeting__held_on__lte=on)
-            .order_by("person_id", "-meeting__held_on", "-meeting_id")
-            .values_list("person_id", "status", "meeting__held_on"))
-    streaks, last = defaultdict(list), {}
-    for person_id, status, day in rows.iterator(chunk_size=10000):
-        if len(streaks[person_id]) < n:
-            streaks[person_id].append(status)
-            last.setdefault(person_id, day)
-    flagged = [pid for pid, statuses in streaks.items() if len(statuses) == n and all(s == UNEXCUSED for s in statuses)]
-    from jiceng.people.models import Person
-
-    people = Person.objects.filter(pk__in=flagged).select_related("membership__org").order_by("name_pinyin")
-    return n, [(p, last[p.pk]) for p in people]

@@ -123,3 +123,23 @@ class Talk(models.Model):
 
     def __str__(self):
         return f"{self.held_on} {self.leader}→{self.member}"
+
+
+class AbsenceRun(models.Model):
+    """How many of a member's latest held meetings in a row they missed without reason
+    (up to the policy's follow-up count), kept with every attendance change so the
+    follow-up list of any subtree is one indexed query instead of a scan of attendance."""
+
+    person = models.OneToOneField("people.Person", models.CASCADE, primary_key=True, related_name="+",
+                                  verbose_name="党员")
+    org = models.ForeignKey("orgs.Organization", models.CASCADE, related_name="+",
+                            verbose_name="最近一次会议所在党支部")
+    length = models.PositiveSmallIntegerField("连续无故缺席次数")
+    last_on = models.DateField("最近一次会议日期")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "连续无故缺席"
+        indexes = [models.Index(fields=["length", "org"], name="absence_run_length")]
+
+    def __str__(self):
+        return f"{self.person_id} ×{self.length}"

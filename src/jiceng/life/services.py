@@ -6,7 +6,7 @@ from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
-from jiceng.core import audit, policy
+from jiceng.core import audit, policy, uploads
 from jiceng.core.access import require
 from jiceng.core.errors import DomainError
 from jiceng.core.roles import CHANGE
@@ -15,6 +15,7 @@ from jiceng.orgs.services import region_of
 from jiceng.people.models import Person
 from jiceng.people.queries import memberships_on
 
+from . import absences, counters
 from .choices import ATTENDANCE_LABELS, KIND_LABELS, PRESENT
 from .models import Amendment, Attachment, Attendance, Meeting, Talk, Vote
 
@@ -74,6 +75,8 @@ def _write_attendance(meeting, attendance):
     Attendance.objects.bulk_update(changed, ["status"])
     Attendance.objects.bulk_create([Attendance(meeting=meeting, person_id=pid, status=status)
                                     for pid, status in attendance.items() if pid not in rows])
+    if meeting.status == Meeting.HELD:
+        absences.refresh(attendance)
 
 
 def _save_votes(meeting, votes, attendance, members, region):
@@ -116,8 +119,9 @@ def record_meeting(actor, *, org, kind, held_on, topic, attendance=None, votes=N
     attendance = {int(k): v for k, v in (attendance or {}).items()}
     people = set(attendance) | {p.pk for p in (fields.get("host"), fields.get("recorder")) if p}
     members = _check_people(org, held_on, people, "attendance")
-    meeting = Meeting.objects.create(org=org, kind=kind, held_on=held_on, topic=topic.strip(), group=group,
-                                     created_by=_user(actor), **fields)
+    with counters.counted(org, kind, held_on):
+        meeting = Meeting.objects.create(org=org, kind=kind, held_on=held_on, topic=topic.strip(), group=group,
+                                         created_by=_user(actor), **fields)
     _write_attendance(meeting, attendance)
     _save_votes(meeting, votes or [], attendance, members, region_of(org))
     audit.record(actor, "life.record_meeting", meeting,
@@ -162,7 +166,8 @@ def hold_meeting(actor, meeting, *, attendance=None, votes=None, **fields):
     people = set(attendance) | {p.pk for p in (meeting.host, meeting.recorder) if p}
     members = _check_people(meeting.org, meeting.held_on, people, "attendance")
     meeting.status = Meeting.HELD
-    meeting.save()
+    with counters.counted(meeting.org, meeting.kind, meeting.held_on):
+        meeting.save()
     _write_attendance(meeting, attendance)
     _save_votes(meeting, votes or [], attendance, members, region_of(meeting.org))
     audit.record(actor, "life.hold_meeting", meeting,
@@ -186,11 +191,15 @@ def _apply(meeting, changes, attendance):
         raise DomainError("field_unknown", f"不能修改字段：{', '.join(sorted(unknown))}", sorted(unknown)[0])
     if "held_on" in changes:
         _check_date(changes["held_on"])
+    old_day = meeting.held_on
     for field, value in changes.items():
         setattr(meeting, field, value)
     _check_people(meeting.org, meeting.held_on,
                   set(attendance or {}) | set(meeting.attendance.values_list("person_id", flat=True)), "attendance")
-    meeting.save()
+    with counters.counted(meeting.org, meeting.kind, old_day, meeting.held_on):
+        meeting.save()
+    if meeting.held_on != old_day:  # the order of everyone's meetings may have changed
+        absences.refresh(meeting.attendance.values_list("person_id", flat=True))
     if attendance:
         _write_attendance(meeting, attendance)
 
@@ -228,29 +237,14 @@ def amend_meeting(actor, meeting, reason, attendance=None, **changes):
     return amendment
 
 
-# Photos of the meeting and scans of the signed attendance sheet: images or PDF only.
-ATTACHMENT_SIGNATURES = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png", b"%PDF-": "pdf"}
-
-
-def _attachment_type(upload):
-    head = upload.read(12)
-    upload.seek(0)
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp"
-    return next((ext for sig, ext in ATTACHMENT_SIGNATURES.items() if head.startswith(sig)), None)
-
-
 @transaction.atomic
 def add_attachment(actor, meeting, upload, caption=""):
     require(actor, CHANGE, meeting.org, "该党支部")
     if is_locked(meeting):
         raise DomainError("record_locked", f"会议记录已于 {lock_date(meeting):%Y-%m-%d} 锁定，不能再添加附件", "file")
-    limit = policy.get("life.attachment_max_mb", on=meeting.held_on)
-    if upload.size > limit * 1024 * 1024:
-        raise DomainError("attachment_too_large", f"附件 {upload.size / 1048576:.1f} MB，超过 {limit} MB 的上限", "file")
-    kind = _attachment_type(upload)
-    if kind is None:
-        raise DomainError("attachment_type", "附件只能是照片（JPG、PNG、WebP）或扫描件（PDF）", "file")
+    # Photos of the meeting and scans of the signed attendance sheet: images or PDF only.
+    kind = uploads.check(upload, uploads.IMAGES | {"pdf"}, policy.get("life.attachment_max_mb", on=meeting.held_on),
+                         "file", allowed_text="照片（JPG、PNG、WebP）或扫描件（PDF）")
     attachment = Attachment(meeting=meeting, caption=caption.strip())
     attachment.file.save(f"{meeting.pk}-{timezone.now():%Y%m%d%H%M%S}.{kind}", upload, save=True)
     audit.record(actor, "life.add_attachment", meeting, after={"attachment": attachment.pk, "file": attachment.file.name,
@@ -269,6 +263,7 @@ def record_talk(actor, *, org, held_on, leader, member, topic="", notes=""):
     _check_people(org, held_on, {leader.pk, member.pk}, "member")
     talk = Talk.objects.create(org=org, held_on=held_on, leader=leader, member=member, topic=topic, notes=notes,
                                created_by=_user(actor))
+    counters.talk_recorded(talk)
     audit.record(actor, "life.record_talk", talk, after={"org": org.pk, "held_on": held_on, "leader": leader.pk,
                                                           "member": member.pk, "topic": topic})
     return talk
@@ -313,6 +308,8 @@ def confirm_presence(user, token, now=None):
         row = Attendance(meeting=meeting, person=person)
     row.status, row.self_confirmed_at = PRESENT, now
     row.save()
+    if meeting.status == Meeting.HELD:
+        absences.refresh([person.pk])
     audit.record(user, "life.confirm_presence", meeting, after={"person": person.pk})
     return meeting
 

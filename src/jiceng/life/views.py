@@ -17,14 +17,16 @@ from jiceng.core.roles import CHANGE
 from jiceng.core.scoping import can, scope
 from jiceng.core.web import form_page
 from jiceng.orgs import queries as org_queries
+from jiceng.orgs import rollups
 from jiceng.orgs.kinds import BRANCH_KINDS
 from jiceng.people.choices import PARTY_MEMBER_STATUSES
 from jiceng.people.models import Membership, Person
 
-from . import compliance, exports, services
+from . import absences, compliance, counters, exports, services
 from .choices import KIND_LABELS
 from .forms import AmendForm, AttachmentForm, MeetingForm, PlanForm, TalkForm
 from .models import Attachment, Attendance, Meeting
+from .periods import label as period_label
 
 
 def branch_page(action="view"):
@@ -237,21 +239,39 @@ def talk(request, org):
 
 @login_required
 def compliance_page(request, org_id):
+    """Figures from the kept counters (a few rows at any level); the list of branches that fell
+    short in the last ended period of one kind; members to follow up."""
     org = org_queries.get(request.user, org_id)
-    year = _year(request)
+    year, today = _year(request), timezone.localdate()
+    counts = rollups.counts(org)
+    result = compliance.summary(counts, year, today)
+    kinds = [(k, KIND_LABELS[k], *result.by_kind[k]) for k in KIND_LABELS if k in result.by_kind]
+    children = org_queries.children(request.user, org)
+    child_counts = rollups.counts_for(children)
+    children = [(c, *compliance.summary(child_counts[c.pk], year, today).overall) for c in children
+                if child_counts.get(c.pk, {}).get("owes:branch")]
     subtree = org_queries.subtree(request.user, org)
-    result = compliance.report(subtree, year, root=org)
-    children = [(c, *result.by_child.get(c.path, (0, 0))) for c in org_queries.children(request.user, org)
-                if c.path in result.by_child]
-    kinds = [(k, KIND_LABELS[k], *result.by_kind[k], result.rate(k)) for k in KIND_LABELS if k in result.by_kind]
-    page = Paginator(result.shortfalls, 50).get_page(request.GET.get("page"))
-    n, followups = compliance.followups(subtree)
+    short = []  # (kind, label, period, its label, branches short, times required): last ended periods
+    for kind in (k for k, *_ in kinds if k != "talk"):
+        ended = compliance.last_ended(kind, today)
+        if ended:
+            period, times = ended
+            missing = counts.get(counters.owing_key(kind), 0) - counts.get(counters.met_key(kind, period), 0)
+            short.append((kind, KIND_LABELS[kind], period, period_label(period), missing, times))
+    chosen = next((row for row in short if row[0] == request.GET.get("kind")),
+                  next((row for row in short if row[4]), None))
+    page = None
+    if chosen:
+        kind, _, period, _, _, times = chosen
+        page = Paginator(compliance.fell_short(subtree, kind, period), 50).get_page(request.GET.get("page"))
+        held = compliance.held_in(list(page), kind, period)
+        page.rows = [(branch, held.get(branch.pk, 0), times) for branch in page]
+    n, followups = absences.listed(subtree)
     return render(request, "life/compliance.html", {
-        "org": org, "year": year, "result": result, "kinds": kinds, "page": page, "followups": followups,
-        "children": children,
-        "followup_n": n, "crumbs": org_queries.breadcrumbs(request.user, org),
-        "months": result.by_month, "this_month": timezone.localdate().strftime("%Y-%m"),
-        "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
+        "org": org, "year": year, "result": result, "kinds": kinds, "children": children, "short": short,
+        "chosen": chosen, "page": page, "followups": followups, "followup_n": n,
+        "crumbs": org_queries.breadcrumbs(request.user, org), "months": result.by_month,
+        "this_month": today.strftime("%Y-%m"), "years": range(today.year, today.year - 5, -1),
     })
 
 
@@ -272,7 +292,7 @@ def compliance_xlsx(request, org_id):
     org = org_queries.get(request.user, org_id)
     year = _year(request)
     subtree = org_queries.subtree(request.user, org)
-    content = exports.compliance_xlsx(org, compliance.report(subtree, year), compliance.followups(subtree)[1])
+    content = exports.compliance_xlsx(org, compliance.report(subtree, year), absences.listed(subtree)[1])
     return _download(content, f"{org.name}{year}年组织生活合规情况.xlsx",
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

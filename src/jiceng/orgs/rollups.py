@@ -1,6 +1,7 @@
 """Per-node counts over each subtree (NodeCount), kept in step with every change.
 
-A row contributes keys (`membership_keys`, `org_keys`) to its node and every ancestor.
+A row contributes keys (`membership_keys`, `org_keys`, `branch_keys`, and the keys of other
+apps' registered contributors) to its node and every ancestor.
 Services call `apply()` in their own transaction with the change in keys, so a dashboard
 at any level reads a few rows instead of scanning the subtree. `rebuild()` recomputes
 everything from the live tables, and `mismatches()` proves the kept counts equal them.
@@ -11,15 +12,76 @@ from collections import Counter, defaultdict
 from django.db import connection, transaction
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import ExtractYear
+from django.utils import timezone
 
+from jiceng.core import policy
 from jiceng.core.tree import STEP, ancestor_paths
 from jiceng.people.choices import PARTY_MEMBER_STATUSES
 
+from .kinds import BRANCH_KINDS
 from .models import NodeCount, Organization
 
 
 def org_keys(kind, sector):
     return [f"kind:{kind}", f"org_sector:{sector}"]
+
+
+def branch_keys(org, on=None):
+    """What an active branch owes in organizational life, as keys: every branch the ordinary
+    meetings (`owes:branch`), one with a full committee the committee meeting
+    (`owes:committee`), one with party groups the group meeting (`owes:groups`)."""
+    if org.kind not in BRANCH_KINDS or org.status != Organization.ACTIVE:
+        return []
+    seats = policy.get("orgs.committee_min_seats", on=on or timezone.localdate())
+    keys = ["owes:branch"]
+    if org.posts.filter(ended_on__isnull=True).count() >= seats:
+        keys.append("owes:committee")
+    if Organization.objects.filter(parent_id=org.pk, kind="group").exists():
+        keys.append("owes:groups")
+    return keys
+
+
+def live_branch_keys(on=None):
+    """{branch path: Counter} of branch_keys for every branch, in three queries."""
+    from .models import LeadershipPost
+
+    seats = policy.get("orgs.committee_min_seats", on=on or timezone.localdate())
+    with_committee = {org_id for org_id, n in LeadershipPost.objects.filter(ended_on__isnull=True)
+                      .values("org_id").annotate(n=Count("id")).values_list("org_id", "n") if n >= seats}
+    with_groups = set(Organization.objects.filter(kind="group").values_list("parent_id", flat=True))
+    out = {}
+    for org_id, path in Organization.objects.filter(kind__in=BRANCH_KINDS, status=Organization.ACTIVE) \
+            .values_list("id", "path").iterator(chunk_size=20000):
+        out[path] = Counter(["owes:branch"] + ["owes:committee"] * (org_id in with_committee)
+                            + ["owes:groups"] * (org_id in with_groups))
+    return out
+
+
+_CONTRIBUTORS, _OWING_LISTENERS, _REBUILDERS, _MOVERS = [], [], [], []
+
+
+def extend(*, live=None, on_owing_change=None, rebuild=None, on_move=None):
+    """Let another app keep figures by node beside these (organizational life, requests):
+    live() yields (node path, key, n) of its own keys, which live_totals adds up the tree;
+    on_owing_change(branch, gained, lost) is called, in the transaction of the change, when
+    a branch's branch_keys change; rebuild() restores the app's kept figures whenever the
+    rollups are rebuilt; on_move(node, old_ancestor_ids, new_ancestor_ids) is called when a
+    subtree moves, before its paths change."""
+    for registry, fn in ((_CONTRIBUTORS, live), (_OWING_LISTENERS, on_owing_change), (_REBUILDERS, rebuild),
+                         (_MOVERS, on_move)):
+        if fn:
+            registry.append(fn)
+
+
+def owing_changed(branch, before, after):
+    """Apply the change in a branch's branch_keys and tell the listeners."""
+    delta = diff(before, after)
+    if not delta:
+        return
+    apply(branch.path, delta)
+    gained, lost = set(after) - set(before), set(before) - set(after)
+    for listener in _OWING_LISTENERS:
+        listener(branch, gained, lost)
 
 
 def membership_keys(status, gender, birth_year, sector):
@@ -61,7 +123,10 @@ def apply(path, delta, include_self=True):
 
 def shift_subtree(node, old_ancestor_ids, new_ancestor_ids):
     """Move `node`'s subtree counts from its old ancestors to its new ones, in SQL: each
-    ancestor row changes by the node's own row of the same key."""
+    ancestor row changes by the node's own row of the same key. Other apps' figures by node
+    move with them (`extend(on_move=…)`)."""
+    for mover in _MOVERS:
+        mover(node, old_ancestor_ids, new_ancestor_ids)
     keys = list(NodeCount.objects.filter(node=node).exclude(value=0).values_list("key", flat=True))
     if not keys:
         return
@@ -109,6 +174,11 @@ def live_totals():
         node[f"gender:{gender}"] += n
         node[f"birth_year:{year}"] += n
         node[f"sector:{sector}"] += n
+    for path, keys in live_branch_keys().items():
+        nodes[path][1].update(keys)
+    for contribute in _CONTRIBUTORS:
+        for path, key, n in contribute():
+            nodes[path][1][key] += n
     # Children before parents: each node's total is added to its parent's.
     for path in sorted(nodes, key=len, reverse=True):
         parent = path[:-STEP]
@@ -148,4 +218,6 @@ def rebuild(batch_size=20000):
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch_size):
             cursor.executemany(sql, rows[start:start + batch_size])
+    for rebuild_more in _REBUILDERS:
+        rebuild_more()
     return len(rows)

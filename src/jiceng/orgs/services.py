@@ -2,6 +2,7 @@
 
 import json
 import re
+from contextlib import contextmanager
 
 from django.db import transaction
 from django.db.models import F, Value
@@ -109,8 +110,9 @@ def create_org(actor, *, parent, name, kind, sector="other", **fields):
     path = _next_path(parent)
     org = Organization(parent=parent, kind=kind, path=path, depth=tree.depth_of(path), **data)
     org.name_initials = pinyin_keys(org.name)[0]
-    org.save()
-    rollups.apply(path, dict.fromkeys(rollups.org_keys(kind, org.sector), 1))
+    with _owing(parent if kind == "group" else None):
+        org.save()
+    rollups.apply(path, dict.fromkeys(rollups.org_keys(kind, org.sector) + rollups.branch_keys(org), 1))
     audit.record(actor, "orgs.create", org, after=_snapshot(org))
     return org
 
@@ -126,14 +128,26 @@ def update_org(actor, org, **changes):
     changes = _clean(changes)
     before = _snapshot(org)
     old_sector = org.sector
-    for field, value in changes.items():
-        setattr(org, field, value)
-    org.name_initials = pinyin_keys(org.name)[0]
-    org.save(update_fields=[*changes, "name_initials"])
+    with _owing(org):
+        for field, value in changes.items():
+            setattr(org, field, value)
+        org.name_initials = pinyin_keys(org.name)[0]
+        org.save(update_fields=[*changes, "name_initials"])
     if org.sector != old_sector:
         _move_sector_counts(org, old_sector)
     audit.record(actor, "orgs.update", org, before=before, after=_snapshot(org))
     return org
+
+
+@contextmanager
+def _owing(*branches):
+    """Keep rollups.branch_keys of `branches` in step with the change made in the block
+    (a committee filled or emptied, a first group, a branch dissolved)."""
+    before = [(b, rollups.branch_keys(b)) for b in branches if b is not None]
+    yield
+    for branch, keys in before:
+        branch.refresh_from_db(fields=["path", "status"])
+        rollups.owing_changed(branch, keys, rollups.branch_keys(branch))
 
 
 def _move_sector_counts(org, old_sector):
@@ -170,11 +184,12 @@ def move_org(actor, org, new_parent):
                         .values_list("id", flat=True))
     rollups.shift_subtree(org, old_ancestors - new_ancestors, new_ancestors - old_ancestors)
     new_path = _next_path(new_parent)
-    Organization.objects.filter(tree.subtree_q(old_path)).update(
-        path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
-        depth=F("depth") + (tree.depth_of(new_path) - tree.depth_of(old_path)),
-    )
-    Organization.objects.filter(pk=org.pk).update(parent=new_parent)
+    with _owing(*([org.parent, new_parent] if org.kind == "group" else [])):
+        Organization.objects.filter(tree.subtree_q(old_path)).update(
+            path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
+            depth=F("depth") + (tree.depth_of(new_path) - tree.depth_of(old_path)),
+        )
+        Organization.objects.filter(pk=org.pk).update(parent=new_parent)
     org.refresh_from_db()
     audit.record(actor, "orgs.move", org, before=before, after=_snapshot(org))
     return org
@@ -216,10 +231,11 @@ def appoint(actor, org, person, title, term_start):
         raise DomainError("secretary_exists", f"“{org.name}”已有在任书记，请先办理离任", "title")
     if org.posts.filter(person=person, ended_on__isnull=True).exists():
         raise DomainError("post_duplicate", f"{person.name} 已在“{org.name}”班子中任职", "person")
-    post = LeadershipPost.objects.create(
-        org=org, person=person, title=title, term_start=term_start,
-        term_end=add_years(term_start, term_years(org, term_start)),
-    )
+    with _owing(org):
+        post = LeadershipPost.objects.create(
+            org=org, person=person, title=title, term_start=term_start,
+            term_end=add_years(term_start, term_years(org, term_start)),
+        )
     audit.record(actor, "orgs.appoint", post, after=_post_snapshot(post))
     return post
 
@@ -233,6 +249,7 @@ def end_post(actor, post, ended_on):
         raise DomainError("post_end_before_start", "离任日期不能早于任职日期", "ended_on")
     before = _post_snapshot(post)
     post.ended_on = ended_on
-    post.save(update_fields=["ended_on"])
+    with _owing(post.org):
+        post.save(update_fields=["ended_on"])
     audit.record(actor, "orgs.end_post", post, before=before, after=_post_snapshot(post))
     return post

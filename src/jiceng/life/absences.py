@@ -1,0 +1,83 @@
+"""Runs of absences without reason (AbsenceRun), for the follow-up list.
+
+`refresh(person_ids)` recomputes the runs of those members from their latest held meetings
+(one windowed query, one upsert); services call it after any change to attendance or to a
+meeting's date or status. The run is counted up to the policy's follow-up count in force
+today, so a change of that number takes effect as runs are refreshed (`rebuild`).
+"""
+
+from django.db.models import F, Max, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from jiceng.core import policy
+
+from .choices import UNEXCUSED
+from .models import AbsenceRun, Attendance, Meeting
+
+
+def _latest(person_ids, n):
+    """{person_id: [(status, held_on, org_id), …]} of each person's n latest held meetings."""
+    rows = (Attendance.objects.filter(person_id__in=person_ids, meeting__status=Meeting.HELD)
+            .annotate(rank=Window(RowNumber(), partition_by=[F("person_id")],
+                                  order_by=[F("meeting__held_on").desc(), F("meeting_id").desc()]))
+            .filter(rank__lte=n).order_by("person_id", "rank")
+            .values_list("person_id", "status", "meeting__held_on", "meeting__org_id"))
+    out = {}
+    for person_id, status, held_on, org_id in rows:
+        out.setdefault(person_id, []).append((status, held_on, org_id))
+    return out
+
+
+def refresh(person_ids):
+    person_ids = list(person_ids)
+    if not person_ids:
+        return
+    n = policy.get("life.followup_absences", on=timezone.localdate())
+    runs = []
+    for person_id, latest in _latest(person_ids, n).items():
+        length = next((i for i, (status, _, _) in enumerate(latest) if status != UNEXCUSED), len(latest))
+        if length:
+            _, held_on, org_id = latest[0]
+            runs.append(AbsenceRun(person_id=person_id, org_id=org_id, length=length, last_on=held_on))
+    AbsenceRun.objects.filter(person_id__in=person_ids).exclude(person_id__in=[r.person_id for r in runs]).delete()
+    AbsenceRun.objects.bulk_create(runs, update_conflicts=True, unique_fields=["person"],
+                                   update_fields=["org", "length", "last_on"])
+
+
+def rebuild():
+    """Recompute every run (after a bulk load or a change of the follow-up count) in two
+    passes instead of one windowed query per member: each member's latest meeting not missed
+    without reason, then the unexcused absences after it. Members with both on one day (the
+    order inside a day is the meeting id) are settled by refresh()."""
+    n = policy.get("life.followup_absences", on=timezone.localdate())
+    held = Attendance.objects.filter(meeting__status=Meeting.HELD).order_by()
+    last_kept = dict(held.exclude(status=UNEXCUSED).values("person_id").annotate(day=Max("meeting__held_on"))
+                     .values_list("person_id", "day"))
+    runs, same_day = {}, set()
+    for person_id, day, org_id in (held.filter(status=UNEXCUSED)
+                                   .order_by("person_id", "-meeting__held_on", "-meeting_id")
+                                   .values_list("person_id", "meeting__held_on", "meeting__org_id")
+                                   .iterator(chunk_size=20000)):
+        kept = last_kept.get(person_id)
+        if kept is not None and day <= kept:
+            if day == kept:
+                same_day.add(person_id)
+            continue
+        run = runs.get(person_id)
+        if run is None:
+            runs[person_id] = AbsenceRun(person_id=person_id, org_id=org_id, length=1, last_on=day)
+        elif run.length < n:
+            run.length += 1
+    AbsenceRun.objects.all().delete()
+    AbsenceRun.objects.bulk_create([r for pid, r in runs.items() if pid not in same_day], batch_size=5000)
+    refresh(sorted(same_day))
+
+
+def listed(branches_qs, on=None):
+    """(n, [(person, date of their latest meeting)]) of members whose latest n meetings in the
+    branches of `branches_qs` were all missed without reason."""
+    n = policy.get("life.followup_absences", on=on or timezone.localdate())
+    runs = (AbsenceRun.objects.filter(org__in=branches_qs, length__gte=n)
+            .select_related("person__membership__org").order_by("person__name_pinyin"))
+    return n, [(run.person, run.last_on) for run in runs]

@@ -1,0 +1,124 @@
+"""Compliance counters, kept in the rollup table (orgs.NodeCount) in the same transaction as
+the record that changes them, so the compliance dashboard of any node reads a few rows.
+
+A branch contributes, to itself and every ancestor:
+  life:<kind>:<period>   1 while it has held `kind` as often as `period` requires
+                         (e.g. life:committee_meeting:2026-03, life:lecture:2026-Q1)
+  life:talked:<year>     members it has had a heart-to-heart talk with in `year`
+What each branch owes comes from orgs.rollups.branch_keys (owes:branch, owes:committee,
+owes:groups). `live_contributions` recounts all of it from the records, so `jiceng rollups
+check` proves the kept counters and `rebuild` restores them.
+"""
+
+from collections import Counter, defaultdict
+from contextlib import contextmanager
+from functools import lru_cache
+
+from django.db.models import Count
+from django.db.models.functions import ExtractMonth, ExtractYear
+
+from jiceng.core import policy
+from jiceng.orgs import rollups
+
+from .choices import MEETING_KINDS
+from .models import Meeting, Talk
+from .periods import bounds, period_of
+
+# The kind owed only by branches with a committee / with groups; the rest by every branch.
+OWED_BY = {"committee_meeting": "owes:committee", "group_meeting": "owes:groups"}
+
+
+def owing_key(kind):
+    return OWED_BY.get(kind, "owes:branch")
+
+
+def rule_for(kind, month_key):
+    """(period key, times required) that judges `kind` in the month, or None when not owed.
+    The month's own rule names the period; the rule in force on the period's first day sets
+    how many times (the same choice as compliance.cells)."""
+    rule = policy.get("life.requirements", on=bounds(month_key)[0]).get(kind)
+    if not rule:
+        return None
+    period = period_of(bounds(month_key)[0], rule["per"])
+    first = policy.get("life.requirements", on=bounds(period)[0]).get(kind) or rule
+    return period, first["times"]
+
+
+def met_key(kind, period):
+    return f"life:{kind}:{period}"
+
+
+def _owes(org, kind):
+    return owing_key(kind) in rollups.branch_keys(org)
+
+
+def _met(org, kind, days):
+    """The met keys of `org` for `kind` in the periods containing `days`; none while the
+    branch does not owe `kind` (no committee, no groups, dissolved)."""
+    keys = []
+    if not _owes(org, kind):
+        return keys
+    for period, times in {rule_for(kind, period_of(d, "month")) for d in days} - {None}:
+        start, end = bounds(period)
+        held = Meeting.objects.filter(org=org, kind=kind, status=Meeting.HELD, held_on__gte=start,
+                                      held_on__lt=end).count()
+        if held >= times:
+            keys.append(met_key(kind, period))
+    return keys
+
+
+@contextmanager
+def counted(org, kind, *days):
+    """Keep `org`'s counters in step with a change, inside the block, to its held meetings of
+    `kind` on `days` (every date the change touches: old and new)."""
+    days = {d for d in days if d}
+    before = _met(org, kind, days)
+    yield
+    rollups.apply(org.path, rollups.diff(before, _met(org, kind, days)))
+
+
+def owing_changed(branch, gained, lost):
+    """A branch began or stopped owing kinds: its met periods of them count, or no longer."""
+    for sign, keys in ((1, gained), (-1, lost)):
+        for kind in (k for k, _ in MEETING_KINDS if owing_key(k) in keys):
+            delta = Counter()
+            for path, key, n in _met_everywhere(Meeting.objects.filter(org=branch, kind=kind)):
+                delta[key] += sign * n
+            rollups.apply(branch.path, delta)
+
+
+def talk_recorded(talk):
+    """Count the member once per branch and year, at their first talk of the year there."""
+    start, end = bounds(str(talk.held_on.year))
+    if not Talk.objects.filter(org_id=talk.org_id, member_id=talk.member_id, held_on__gte=start,
+                               held_on__lt=end).exclude(pk=talk.pk).exists():
+        rollups.apply(talk.org.path, {f"life:talked:{talk.held_on.year}": 1})
+
+
+def live_contributions():
+    """(branch path, key, n) recounted from the records, for orgs.rollups.live_totals."""
+    owing = rollups.live_branch_keys()
+    for path, key, n in _met_everywhere(Meeting.objects.all()):
+        if owing_key(key.split(":")[1]) in owing.get(path, ()):
+            yield path, key, n
+    for path, year, n in (Talk.objects.values_list("org__path", ExtractYear("held_on"))
+                          .annotate(n=Count("member_id", distinct=True))):
+        yield path, f"life:talked:{year}", n
+
+
+def _met_everywhere(meetings):
+    """(branch path, met key, 1) for every period in which the held `meetings` of a branch
+    reach what is required, whether or not the branch owes the kind."""
+    rule = lru_cache(maxsize=None)(rule_for)
+    held = defaultdict(Counter)  # (path, kind) -> {(period, times): meetings}
+    for path, kind, year, month, n in (
+            meetings.filter(status=Meeting.HELD)
+            .values_list("org__path", "kind", ExtractYear("held_on"), ExtractMonth("held_on"))
+            .annotate(n=Count("id")).order_by().iterator(chunk_size=50000)):
+        judged = rule(kind, f"{year}-{month:02d}")
+        if judged:
+            held[(path, kind)][judged] += n
+    for (path, kind), periods in held.items():
+        for (period, times), n in periods.items():
+            if n >= times:
+                yield path, met_key(kind, period), 1
