@@ -24,7 +24,7 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT)]
+sys.path[:1] = [str(ROOT)]  # not bench/ itself: bench/requests.py would shadow the requests library
 
 from bench import tree  # noqa: E402
 

@@ -14,3 +14,6 @@ from jiceng.settings import INSTALLED_APPS
 DEBUG = False
 
 INSTALLED_APPS = [*INSTALLED_APPS, "treebeard", "mptt", "bench.peers"]
+
+# Pages are measured through Django's test client, which names its host "testserver".
+ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]  # noqa: F405

@@ -115,9 +115,10 @@ def test_members_absent_without_reason_three_times_running_are_listed(world):
                           newcomer.person_id: "absent_unexcused"}),
     ]:
         meet(world.a.branch, "themed_day", day, attendance=statuses)
-    n, rows = absences.listed(Organization.objects.filter(world.a.county.subtree_q()))
+    n, rows, total = absences.listed(Organization.objects.filter(world.a.county.subtree_q()))
     assert n == 3
     assert [p.name for p, _ in rows] == [a.person.name]  # the newcomer has only two meetings since joining
+    assert total == 1
 
 
 # -- the kept counters (compliance.summary reads them) --------------------------------------

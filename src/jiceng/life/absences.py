@@ -74,10 +74,12 @@ def rebuild():
     refresh(sorted(same_day))
 
 
-def listed(branches_qs, on=None):
-    """(n, [(person, date of their latest meeting)]) of members whose latest n meetings in the
-    branches of `branches_qs` were all missed without reason."""
+def listed(branches_qs, on=None, limit=None):
+    """(n, [(person, date of their latest meeting)], how many in all) of members whose latest
+    n meetings in the branches of `branches_qs` were all missed without reason; the first
+    `limit` of them by name."""
     n = policy.get("life.followup_absences", on=on or timezone.localdate())
-    runs = (AbsenceRun.objects.filter(org__in=branches_qs, length__gte=n)
-            .select_related("person__membership__org").order_by("person__name_pinyin"))
-    return n, [(run.person, run.last_on) for run in runs]
+    runs = AbsenceRun.objects.filter(org__in=branches_qs, length__gte=n)
+    shown = runs.select_related("person__membership__org").order_by("person__name_pinyin")[:limit]
+    rows = [(run.person, run.last_on) for run in shown]
+    return n, rows, len(rows) if limit is None or len(rows) < limit else runs.count()

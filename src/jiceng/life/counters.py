@@ -12,13 +12,14 @@ check` proves the kept counters and `rebuild` restores them.
 
 from collections import Counter, defaultdict
 from contextlib import contextmanager
-from functools import lru_cache
 
 from django.db.models import Count
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models.functions import ExtractYear
 
 from jiceng.core import policy
 from jiceng.orgs import rollups
+from jiceng.orgs.kinds import BRANCH_KINDS
+from jiceng.orgs.models import Organization
 
 from .choices import MEETING_KINDS
 from .models import Meeting, Talk
@@ -35,7 +36,21 @@ def owing_key(kind):
 def rule_for(kind, month_key):
     """(period key, times required) that judges `kind` in the month, or None when not owed.
     The month's own rule names the period; the rule in force on the period's first day sets
-    how many times (the same choice as compliance.cells)."""
+    how many times (the same choice as compliance.cells). Memoized until the policies are
+    reloaded: a dashboard asks it for every kind and month of a year, for every child."""
+    registry = policy.registry()
+    if _memo.get("registry") is not registry:
+        _memo.clear()
+        _memo["registry"] = registry
+    if (kind, month_key) not in _memo:
+        _memo[(kind, month_key)] = _rule_for(kind, month_key)
+    return _memo[(kind, month_key)]
+
+
+_memo = {}
+
+
+def _rule_for(kind, month_key):
     rule = policy.get("life.requirements", on=bounds(month_key)[0]).get(kind)
     if not rule:
         return None
@@ -108,17 +123,16 @@ def live_contributions():
 
 def _met_everywhere(meetings):
     """(branch path, met key, 1) for every period in which the held `meetings` of a branch
-    reach what is required, whether or not the branch owes the kind."""
-    rule = lru_cache(maxsize=None)(rule_for)
-    held = defaultdict(Counter)  # (path, kind) -> {(period, times): meetings}
-    for path, kind, year, month, n in (
-            meetings.filter(status=Meeting.HELD)
-            .values_list("org__path", "kind", ExtractYear("held_on"), ExtractMonth("held_on"))
-            .annotate(n=Count("id")).order_by().iterator(chunk_size=50000)):
-        judged = rule(kind, f"{year}-{month:02d}")
+    reach what is required, whether or not the branch owes the kind. Grouped by the plain
+    date: extracting months in SQL runs a Python function per row on SQLite."""
+    held = defaultdict(Counter)  # (branch, kind) -> {(period, times): meetings}
+    for org_id, kind, day, n in (meetings.filter(status=Meeting.HELD).values_list("org_id", "kind", "held_on")
+                                 .annotate(n=Count("id")).order_by().iterator(chunk_size=50000)):
+        judged = rule_for(kind, f"{day.year}-{day.month:02d}")
         if judged:
-            held[(path, kind)][judged] += n
-    for (path, kind), periods in held.items():
+            held[(org_id, kind)][judged] += n
+    paths = dict(Organization.objects.filter(kind__in=BRANCH_KINDS).values_list("id", "path"))
+    for (org_id, kind), periods in held.items():
         for (period, times), n in periods.items():
             if n >= times:
-                yield path, met_key(kind, period), 1
+                yield paths[org_id], met_key(kind, period), 1

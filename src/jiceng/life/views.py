@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from jiceng.core.errors import DomainError
 from jiceng.core.roles import CHANGE
 from jiceng.core.scoping import can, scope
-from jiceng.core.web import form_page
+from jiceng.core.web import CountedPaginator, form_page
 from jiceng.orgs import queries as org_queries
 from jiceng.orgs import rollups
 from jiceng.orgs.kinds import BRANCH_KINDS
@@ -237,6 +237,9 @@ def talk(request, org):
                      lambda t: reverse("life:book", args=[org.pk]))
 
 
+FOLLOWUPS_SHOWN = 50  # the rest are listed on the lower levels' pages and in the xlsx export
+
+
 @login_required
 def compliance_page(request, org_id):
     """Figures from the kept counters (a few rows at any level); the list of branches that fell
@@ -263,13 +266,14 @@ def compliance_page(request, org_id):
     page = None
     if chosen:
         kind, _, period, _, _, times = chosen
-        page = Paginator(compliance.fell_short(subtree, kind, period), 50).get_page(request.GET.get("page"))
+        page = CountedPaginator(compliance.fell_short(subtree, kind, period), 50, chosen[4]) \
+            .get_page(request.GET.get("page"))
         held = compliance.held_in(list(page), kind, period)
         page.rows = [(branch, held.get(branch.pk, 0), times) for branch in page]
-    n, followups = absences.listed(subtree)
+    n, followups, followup_total = absences.listed(subtree, limit=FOLLOWUPS_SHOWN)
     return render(request, "life/compliance.html", {
         "org": org, "year": year, "result": result, "kinds": kinds, "children": children, "short": short,
-        "chosen": chosen, "page": page, "followups": followups, "followup_n": n,
+        "chosen": chosen, "page": page, "followups": followups, "followup_n": n, "followup_total": followup_total,
         "crumbs": org_queries.breadcrumbs(request.user, org), "months": result.by_month,
         "this_month": today.strftime("%Y-%m"), "years": range(today.year, today.year - 5, -1),
     })
