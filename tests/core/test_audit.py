@@ -22,11 +22,6 @@ from .. import builders as b
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def chain(db):
     """A small history: a tree, members, a status change, an appointment, a grant."""

@@ -59,6 +59,7 @@ def test_production_without_a_field_key_refuses_to_start(tmp_path, field_key):
     assert "ImproperlyConfigured" in done.stderr and "JICENG_FIELD_KEY" in done.stderr
 
 
+@pytest.mark.real_password_hashing
 def test_argon2_hashes_passwords(db):
     assert django_settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
     assert get_hasher("default").algorithm == "argon2"
@@ -92,8 +93,7 @@ def logged_in(client):
 
 
 @pytest.fixture
-def account(db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def account(db):
     province = b.org(None, "浙江省", "province", division_code="330000")
     return b.user("secretary_a", "secretary", province, password=PASSWORD)
 

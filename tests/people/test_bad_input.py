@@ -24,11 +24,6 @@ pytestmark = pytest.mark.django_db
 SINCE = datetime.date(2020, 7, 1)
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def snapshot():
     return {
         "people": sorted(Person.objects.values_list("id", "name", "gender", "birth_date", "id_number_index")),
