@@ -5,6 +5,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SCALE  ?= county
 
+# The WeChat official account (/wechat/) of `make demo`: from the environment or the command
+# line (`make demo WECHAT_TOKEN=…`) to the server, which runs in the recipe's process.
+export WECHAT_TOKEN WECHAT_APP_ID WECHAT_AES_KEY
+
 .PHONY: demo test serve worker clean
 
 $(STAMP): pyproject.toml

@@ -5,6 +5,9 @@ SECRET_KEY     required when DEBUG is off
 JICENG_FIELD_KEY  key for field encryption (SM4) and blind indexes; 64 hex chars
 ALLOWED_HOSTS  comma-separated
 DEBUG          1/0 (default 1: the embedded demo)
+WECHAT_TOKEN   WeChat official account callback token; empty (default): /wechat/ answers 404
+WECHAT_APP_ID  the account's AppID (encrypted mode)
+WECHAT_AES_KEY EncodingAESKey, 43 characters (encrypted mode)
 """
 
 import os
@@ -58,6 +61,7 @@ INSTALLED_APPS = [
     "jiceng.orgs",
     "jiceng.people",
     "jiceng.life",
+    "jiceng.requests",
 ]
 
 MIDDLEWARE = [
@@ -205,6 +209,11 @@ SPECTACULAR_SETTINGS = {
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 JICENG_MESSAGE_BACKEND = os.environ.get("JICENG_MESSAGE_BACKEND", "jiceng.core.messaging.LoggingBackend")
+
+# WeChat official account (/wechat/): the values set on mp.weixin.qq.com (基本配置 → 服务器配置).
+WECHAT_TOKEN = os.environ.get("WECHAT_TOKEN", "")
+WECHAT_APP_ID = os.environ.get("WECHAT_APP_ID", "")
+WECHAT_AES_KEY = os.environ.get("WECHAT_AES_KEY", "")
 
 LOGGING = {
     "version": 1,

@@ -112,3 +112,42 @@ def test_unknown_year_with_built_in_policy_is_weekends_only():
 
 def test_known_year_does_not_warn():
     assert workdays.is_workday(D(2026, 11, 30)) is True  # the autouse filter turns a warning into an error
+
+
+def _slow_add(start, n, last):
+    """Day by day through chinesecalendar; None past `last`."""
+    day = start
+    while n > 0:
+        day += datetime.timedelta(days=1)
+        if day > last:
+            return None
+        n -= chinese_calendar.is_workday(day)
+    return day
+
+
+def test_cached_years_agree_with_chinese_calendar_day_by_day():
+    """The per-year cache (bisect over ordinals) gives what walking chinesecalendar gives,
+    over year ends, every holiday and every make-up day of the years it knows."""
+    first, last = D(2004, 1, 1), D(2026, 12, 31)
+    day = first
+    while day <= last:
+        assert is_workday(day) is chinese_calendar.is_workday(day), day
+        day += datetime.timedelta(days=1)
+    for start in [D(2004, 1, 1), D(2011, 12, 30), D(2019, 12, 31), D(2024, 12, 28), D(2025, 9, 27),
+                  D(2025, 12, 31), D(2026, 2, 13)]:
+        for n in (0, 1, 2, 5, 13, 30, 260, 600):
+            if (expected := _slow_add(start, n, last)) is None:
+                continue
+            assert add_workdays(start, n) == expected, (start, n)
+            assert workdays_between(start, expected) == n
+    assert workdays_between(D(2019, 12, 31), D(2025, 12, 31)) == sum(
+        chinese_calendar.is_workday(D(2020, 1, 1) + datetime.timedelta(days=i)) for i in range(2192))
+
+
+def test_crossing_into_an_unknown_year_warns_and_counts_weekends():
+    # 2026-12-31 is a Thursday; 2027 is not in chinesecalendar: 2027-01-01 (Fri) counts as a
+    # working day under the shipped (empty) fallback lists, then Monday 2027-01-04
+    with pytest.warns(CalendarFallbackWarning, match="2027"):
+        assert add_workdays(D(2026, 12, 31), 2) == D(2027, 1, 4)
+    with pytest.warns(CalendarFallbackWarning):
+        assert workdays_between(D(2026, 12, 30), D(2027, 1, 4)) == 3  # 12-31, 1-1, 1-4

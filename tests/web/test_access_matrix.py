@@ -9,6 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.authtoken.models import Token
@@ -18,6 +19,11 @@ from jiceng.life import services as life_services
 from jiceng.life.models import Attendance, Meeting, Talk
 from jiceng.orgs.models import LeadershipPost, NodeCount, Organization
 from jiceng.people.models import Membership, MembershipPeriod, Person
+from jiceng.requests import choices as request_choices
+from jiceng.requests import services as request_services
+from jiceng.requests.models import Event, Request, Summons
+
+from tests import builders as b
 
 from . import test_pages  # noqa: F401  (same fixtures)
 
@@ -55,7 +61,23 @@ def side_objects(side):
         "attachment": side.attachment.pk,
         "vote": 1,       # neither side holds a vote or an amendment: the admin answers 302/404
         "amendment": 1,
+        **request_objects(side),
     }
+
+
+def request_objects(side):
+    """A resident's request in the county, owned by its street, with a photo and a summons of the
+    county's department (made once, by `actors`, before any snapshot)."""
+    case = Request.objects.filter(owner=side.street).first()
+    if case is None:
+        department = b.org(side.county, f"{side.county.name}城市管理局", "department", "agency")
+        case, _ = request_services.submit(
+            request_choices.WEB, category="street_vending", description=f"{side.county.name}城区路口有流动摊贩占道经营",
+            phone="13812345678", area=side.county, photos=[ContentFile(b"\x89PNG\r\n\x1a\n" + b"0" * 64, name="a.png")])
+        request_services.dispatch(None, case, side.street)
+        request_services.summon(None, case, [department])
+    return {"request": case.pk, "event": case.events.first().pk, "photo": case.photos.first().pk,
+            "summons": case.summonses.first().pk, "tracking_no": case.tracking_no}
 
 
 ADMIN_MODELS = {
@@ -64,9 +86,17 @@ ADMIN_MODELS = {
     "people_membershipperiod": "period", "orgs_nodecount": "nodecount",
     "life_meeting": "meeting", "life_attendance": "attendance", "life_talk": "talk", "life_attachment": "attachment",
     "life_vote": "vote", "life_amendment": "amendment",
+    "requests_request": "request", "requests_event": "event", "requests_photo": "photo",
+    "requests_summons": "summons",
 }
-OWN_APPS = ("core_", "orgs_", "people_", "life_")
-SUPERUSER_ONLY = ("admin:core_auditevent", "admin:core_notice", "admin:core_scheduledrun")
+OWN_APPS = ("core_", "orgs_", "people_", "life_", "requests_")
+SUPERUSER_ONLY = ("admin:core_auditevent", "admin:core_notice", "admin:core_scheduledrun",
+                  "admin:requests_apiclient")
+# Pages anyone may read by design (a jurisdiction's published figures): they name 乙县, and
+# must still show no one's personal data.
+PUBLIC = {"figures:public"}
+# The Open311 door: anyone may discover services and follow requests (spec; no personal data).
+PUBLIC |= {"open311:services", "open311:service", "open311:requests", "open311:request", "open311:token"}
 
 
 def fill(name, kwarg_names, objects, side):
@@ -77,9 +107,13 @@ def fill(name, kwarg_names, objects, side):
             kwargs[k] = side.branch.pk
         elif k == "person_id":
             kwargs[k] = side.members[0].person.pk
-        elif k == "token":
-            kwargs[k] = objects["token"]
-        elif k in {"grant_id", "post_id", "meeting_id", "attachment_id"}:
+        elif k in {"token", "tracking_no"}:
+            kwargs[k] = objects[k]
+        elif k in {"service_request_id", "token_id"}:  # Open311: a tracking number
+            kwargs[k] = objects["tracking_no"]
+        elif k == "service_code":
+            kwargs[k] = "street_vending"
+        elif k in {"grant_id", "post_id", "meeting_id", "attachment_id", "request_id", "photo_id", "summons_id"}:
             kwargs[k] = objects[k[:-3]]
         elif k == "pk":
             kwargs[k] = objects[name.split("-")[0]]
@@ -99,6 +133,8 @@ def fill(name, kwarg_names, objects, side):
             kwargs[k] = 1
         elif k == "url":
             kwargs[k] = "probe/"
+        elif k == "division_code":
+            kwargs[k] = side.county.division_code
         else:
             pytest.fail(f"URL {name} has kwarg {k!r} unknown to the access matrix: add it with an object of each side")
     return kwargs
@@ -119,6 +155,10 @@ def snapshot(side):
         list(MembershipPeriod.objects.filter(org__in=orgs).values_list("id", "status", "start", "end")),
         list(LeadershipPost.objects.filter(org__in=orgs).values_list("id", "person_id", "title", "ended_on")),
         list(Grant.objects.filter(node__in=orgs).values_list("id", "user_id", "role")),
+        list(Request.objects.filter(owner__in=orgs).values_list("id", "status", "owner_id", "result", "rating",
+                                                                "merged_into_id")),
+        list(Event.objects.filter(request__owner__in=orgs).values_list("id", "kind", "note")),
+        list(Summons.objects.filter(department__in=orgs).values_list("id", "accepted_at", "reported_at", "report")),
     ]
 
 
@@ -135,6 +175,11 @@ def hostile_payload(victim_side, victim_user):
         "name": "matrix-probe", "kind": "branch", "sector": "other", "status": "full", "since": "2020-01-01",
         "title": "member", "term_start": "2024-01-01", "on": "2024-01-01", "id_number": "11010519491231002X",
         "ethnicity": "汉族",
+        # residents' requests: another county's units and request, and text for every action
+        "owner": victim_side.street.pk, "into": request_objects(victim_side)["request"],
+        "departments": Organization.objects.filter(parent=victim_side.county, kind="department").first().pk,
+        "note": "matrix-probe", "result": "matrix-probe", "report": "matrix-probe", "rating": "satisfied",
+        "tracking_no": request_objects(victim_side)["tracking_no"], "phone": "13900000000",
     }
 
 
@@ -149,6 +194,8 @@ def actors(world):
 
     services.grant_role(None, staff, world.a.county, "org_admin")
     users = dict(world.a.users, staff=staff)
+    for side in (world.a, world.b):
+        request_objects(side)
     clients = {}
     for role, user in users.items():
         token = Token.objects.create(user=user)
@@ -170,11 +217,15 @@ def test_no_route_reads_across_the_boundary(world, actors):
         url = reverse(name, kwargs=fill(name, kwarg_names, objects_b, world.b))
         foreign = any(k in kwarg_names
                       for k in ("org_id", "person_id", "grant_id", "post_id", "meeting_id", "attachment_id", "pk",
-                                "object_id"))
+                                "object_id", "request_id", "photo_id", "summons_id", "tracking_no"))
         for role, client in actors.clients.items():
             response = client.get(url, {"q": "y"}, follow=False)  # pinyin initial of 乙
             body = text(response)
-            assert MARK not in body, f"{role} read 乙县 data at {url} ({name})"
+            if name in PUBLIC:
+                assert response.status_code == 200 and not any(m.person.name in body for m in world.b.members), \
+                    f"{role} read personal data on the public page {url} ({name})"
+            else:
+                assert MARK not in body, f"{role} read 乙县 data at {url} ({name})"
             if foreign:
                 assert response.status_code in {301, 302, 401, 403, 404, 405}, \
                     f"{role} got {response.status_code} for 乙县's object at {url} ({name})"

@@ -6,11 +6,12 @@ CHANGE = "change"                  # change records in the subtree
 VIEW_SENSITIVE = "view_sensitive"  # see an unmasked ID-card or phone number (audited)
 MANAGE_GRANTS = "manage_grants"    # grant roles inside the subtree
 VIEW_AUDIT = "view_audit"          # read the audit log
+HANDLE = "handle"                  # accept, work and close residents' requests (接诉即办)
 
 ROLES = {
-    "org_admin": ("组织部管理员", {VIEW, CHANGE, VIEW_SENSITIVE, MANAGE_GRANTS, VIEW_AUDIT}),
-    "secretary": ("书记/支委", {VIEW, CHANGE, VIEW_SENSITIVE}),
-    "grid_worker": ("网格员", {VIEW}),
+    "org_admin": ("组织部管理员", {VIEW, CHANGE, VIEW_SENSITIVE, MANAGE_GRANTS, VIEW_AUDIT, HANDLE}),
+    "secretary": ("书记/支委", {VIEW, CHANGE, VIEW_SENSITIVE, HANDLE}),
+    "grid_worker": ("网格员", {VIEW, HANDLE}),
     "auditor": ("审计（只读）", {VIEW, VIEW_AUDIT}),
     # A member's grant sees only their own record (linked by Person.user), not the subtree.
     "member": ("党员", set()),

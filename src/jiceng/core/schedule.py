@@ -1,5 +1,6 @@
-"""Periodic jobs. `jiceng worker` checks every minute and enqueues each job once a day at
-its hour (Asia/Shanghai); a ScheduledRun row makes that once across several workers."""
+"""Periodic jobs. `jiceng worker` checks every minute and enqueues each daily job once a day
+at its hour, and each interval job once per slot of its minutes (00:00, 00:15, … in
+Asia/Shanghai); a ScheduledRun row per day or slot makes that once across several workers."""
 
 import logging
 import threading
@@ -14,22 +15,35 @@ log = logging.getLogger("jiceng.schedule")
 DAILY = {
     "life.remind_owed_meetings": (8, "jiceng.life.tasks.remind_owed_meetings"),
 }
+# name -> (minutes between runs, dividing a day evenly; dotted path of a django-tasks Task)
+EVERY = {
+    "requests.escalate_overdue": (15, "jiceng.requests.tasks.escalate_overdue_requests"),
+}
+
+
+def _due(now):
+    """(run name, task path) of every job due at `now`: a daily job by its name, an interval
+    job by its name and the start of the current slot ("requests.escalate_overdue@09:15")."""
+    due = [(name, path) for name, (hour, path) in DAILY.items() if now.hour >= hour]
+    for name, (minutes, path) in EVERY.items():
+        slot = (now.hour * 60 + now.minute) // minutes * minutes
+        due.append((f"{name}@{slot // 60:02d}:{slot % 60:02d}", path))
+    return due
 
 
 def enqueue_due(now=None):
-    """Enqueue today's jobs whose hour has come; return the names enqueued."""
+    """Enqueue the jobs that are due and not yet enqueued today (or in this slot); return
+    their run names."""
     from .models import ScheduledRun
 
     now = timezone.localtime(now)
     done = []
-    for name, (hour, path) in DAILY.items():
-        if now.hour < hour:
-            continue
+    for name, path in _due(now):
         try:
             with transaction.atomic():
                 ScheduledRun.objects.create(name=name, day=now.date())
         except IntegrityError:
-            continue  # already enqueued today
+            continue  # already enqueued today (or in this slot)
         import_string(path).enqueue()
         done.append(name)
     return done

@@ -16,14 +16,14 @@ from django.db.models import Max
 from jiceng.core import audit, crypto, policy, tree
 from jiceng.core.dates import add_years
 from jiceng.core.pinyin import keys as pinyin_keys
-from jiceng.orgs import rollups
 from jiceng.life.models import Attendance, Meeting
+from jiceng.orgs import rollups
 from jiceng.orgs.kinds import PARTY_KINDS
 from jiceng.orgs.models import LeadershipPost, Organization
 from jiceng.orgs.services import term_years_from
 from jiceng.people.models import Membership, MembershipPeriod, Person
 
-from . import names
+from . import geometry, names, residents
 from .shapes import SCALES
 
 STATUS_MIX = [("full", 86), ("probationary", 5), ("candidate", 2), ("activist", 3), ("applicant", 4)]
@@ -35,11 +35,13 @@ class Stats:
     people: int = 0
     counties: list = field(default_factory=list)
     rollup_rows: int = 0
+    requests: int = 0
 
 
 class Loader:
     def __init__(self, seed=1, today=None, progress=None):
         self.rng = random.Random(seed)
+        self.seed = seed
         self.today = today or datetime.date.today()
         self.progress = progress or (lambda message: None)
         self.term_table = policy.get("orgs.term_years", on=self.today)
@@ -82,6 +84,7 @@ class Loader:
 
     def county(self, parent, code, name, shape):
         rng = self.rng
+        first = len(self.orgs)
         county = self.node(parent, name, "county", "other", division_code=code)
         short = name.rstrip("县区市") if len(name) > 2 else name
         words = rng.sample(names.PLACE_WORDS, min(len(names.PLACE_WORDS), shape.streets + shape.townships))
@@ -109,6 +112,7 @@ class Loader:
                 unit = self.node(two_new, company, "unit", "non_public_enterprise",
                                  uscc=names.uscc_code(rng, code))
                 self.branch(unit, f"{company}党支部", "non_public_enterprise", shape, region=code, groups=False)
+        geometry.assign_areas(self.orgs[first:], self.seed)  # county, streets, units and grids get areas
         self.stats.counties.append(name)
         return county
 
@@ -316,7 +320,8 @@ def load(scale="small", seed=1, today=None, progress=None):
         # Provinces and cities were written before all their children were numbered.
         Organization.objects.bulk_update(areas, ["child_seq"], batch_size=500)
         _reset_sequences()
-        rows = rollups.rebuild()
+        loader.stats.requests = residents.load(seed, loader.today, shape.requests)
+        rows = rollups.rebuild()  # follow-up runs and requests' figures included
         audit.record(None, "demo.load", object_type="demo", object_id=scale,
                      after={"scale": scale, "seed": seed, "orgs": loader.stats.orgs, "people": loader.stats.people})
     loader.stats.rollup_rows = rows

@@ -15,12 +15,13 @@ class CountyShape:
     departments: int        # 职能部门, each with an agency branch
     enterprises: int        # 非公企业 under the 两新工委, each with a branch
     members_per_branch: int  # mean; the spread keeps some branches under 3 and some over 50
+    requests: int           # residents' requests (接诉即办) over the last four months
 
 
 SMALL = CountyShape(streets=2, townships=1, units_per_street=3, grids_per_unit=2, branches_per_unit=2,
-                    groups_per_branch=2, departments=4, enterprises=3, members_per_branch=25)
+                    groups_per_branch=2, departments=4, enterprises=3, members_per_branch=25, requests=80)
 STANDARD = CountyShape(streets=4, townships=4, units_per_street=6, grids_per_unit=1, branches_per_unit=2,
-                       groups_per_branch=1, departments=10, enterprises=20, members_per_branch=28)
+                       groups_per_branch=1, departments=10, enterprises=20, members_per_branch=28, requests=400)
 
 # scale -> (provinces, cities per province, counties per city, shape); None = all of them
 SCALES = {

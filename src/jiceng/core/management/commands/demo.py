@@ -28,7 +28,7 @@ class Command(BaseCommand):
             started = time.monotonic()
             stats = load(scale, seed=seed, today=today, progress=lambda m: self.stdout.write(f"  {m}") if options["verbosity"] > 1 else None)
             self.stdout.write(self.style.SUCCESS(
-                f"已载入演示数据 {scale}: {stats.orgs} 个组织, {stats.people} 人, "
+                f"已载入演示数据 {scale}: {stats.orgs} 个组织, {stats.people} 人, {stats.requests} 件群众诉求, "
                 f"{stats.rollup_rows} 行汇总 ({time.monotonic() - started:.1f}s)"))
         rows = accounts.ensure_accounts()
         self.stdout.write("\n演示账号 (demo accounts) — 密码均为 / password for all: " + accounts.PASSWORD)
