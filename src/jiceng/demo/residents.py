@@ -55,7 +55,7 @@ def _moment(rng, day):
 def load(seed, today, per_county):
     """Generate `per_county` requests in every county that has grids; return how many."""
     rng = random.Random(seed * 7919)
-    now = timezone.make_aware(datetime.datetime.combine(today, datetime.time(18, 0)))
+    now = min(timezone.now(), timezone.make_aware(datetime.datetime.combine(today, datetime.time(18, 0))))
     cats = categories.all_categories(on=today)
     grids = list(Organization.objects.filter(kind="grid", area__isnull=False).select_related("parent")
                  .order_by("path"))
@@ -70,6 +70,8 @@ def load(seed, today, per_county):
         for _ in range(per_county):
             cat = rng.choice(cats)
             received = _moment(rng, today - datetime.timedelta(days=rng.randrange(DAYS)))
+            if received > now:  # today, later than the load: earlier today instead
+                received = now - datetime.timedelta(minutes=rng.randrange(5, 300))
             grid = rng.choice(county_grids)
             text = f"{grid.parent.name}：{rng.choice(TEXTS.get(cat.code, TEXTS['other']))}"
             located = rng.random() > 0.03
@@ -108,7 +110,7 @@ def load(seed, today, per_county):
 def _outcome(rng, request, cat, now):
     """Set what became of an assigned request by `now`; return its later steps as events."""
     steps = []
-    responded = request.received_at + datetime.timedelta(hours=cat.respond_hours * rng.uniform(0.05, 1.4))
+    responded = request.received_at + datetime.timedelta(hours=cat.respond_hours * rng.uniform(0.05, 1.15))
     if responded > now or rng.random() < 0.05:
         return steps
     request.status, request.responded_at = choices.ACCEPTED, responded

@@ -11,6 +11,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from jiceng.core import policy
+from jiceng.people.models import Person
 
 from .choices import UNEXCUSED
 from .models import AbsenceRun, Attendance, Meeting
@@ -77,9 +78,10 @@ def rebuild():
 def listed(branches_qs, on=None, limit=None):
     """(n, [(person, date of their latest meeting)], how many in all) of members whose latest
     n meetings in the branches of `branches_qs` were all missed without reason; the first
-    `limit` of them by name."""
+    `limit` of them by name. Sorted here, not in SQL: few members qualify, and ordering by
+    name in the database invites a walk of the whole person index."""
     n = policy.get("life.followup_absences", on=on or timezone.localdate())
-    runs = AbsenceRun.objects.filter(org__in=branches_qs, length__gte=n)
-    shown = runs.select_related("person__membership__org").order_by("person__name_pinyin")[:limit]
-    rows = [(run.person, run.last_on) for run in shown]
-    return n, rows, len(rows) if limit is None or len(rows) < limit else runs.count()
+    last_on = dict(AbsenceRun.objects.filter(org__in=branches_qs, length__gte=n).values_list("person_id", "last_on"))
+    people = sorted(Person.objects.filter(pk__in=last_on).select_related("membership__org"),
+                    key=lambda person: person.name_pinyin)
+    return n, [(person, last_on[person.pk]) for person in people[:limit]], len(people)

@@ -63,16 +63,9 @@ def met_key(kind, period):
     return f"life:{kind}:{period}"
 
 
-def _owes(org, kind):
-    return owing_key(kind) in rollups.branch_keys(org)
-
-
 def _met(org, kind, days):
-    """The met keys of `org` for `kind` in the periods containing `days`; none while the
-    branch does not owe `kind` (no committee, no groups, dissolved)."""
+    """The met keys of `org` for `kind` in the periods containing `days`."""
     keys = []
-    if not _owes(org, kind):
-        return keys
     for period, times in {rule_for(kind, period_of(d, "month")) for d in days} - {None}:
         start, end = bounds(period)
         held = Meeting.objects.filter(org=org, kind=kind, status=Meeting.HELD, held_on__gte=start,
@@ -85,7 +78,11 @@ def _met(org, kind, days):
 @contextmanager
 def counted(org, kind, *days):
     """Keep `org`'s counters in step with a change, inside the block, to its held meetings of
-    `kind` on `days` (every date the change touches: old and new)."""
+    `kind` on `days` (every date the change touches: old and new). A branch that does not owe
+    `kind` (no committee, no groups, dissolved) keeps no met keys for it."""
+    if owing_key(kind) not in rollups.branch_keys(org):
+        yield
+        return
     days = {d for d in days if d}
     before = _met(org, kind, days)
     yield
