@@ -158,6 +158,7 @@ class LifeBench(tree.Bench):
         from django.db import transaction
 
         from jiceng.life import absences, counters, services
+        from jiceng.life.models import Meeting
         from jiceng.orgs.models import Organization
         from jiceng.people.models import Membership
 
@@ -184,7 +185,7 @@ class LifeBench(tree.Bench):
                 t0 = time.perf_counter()
                 with counters.counted(branches[pk], "themed_day", day):
                     pass
-                absences.refresh(rolls[pk])
+                absences.attendance_written(Meeting(org=branches[pk], held_on=day), rolls[pk])
                 elapsed = time.perf_counter() - t0
                 transaction.set_rollback(True)
             return elapsed
@@ -193,7 +194,7 @@ class LifeBench(tree.Bench):
         size = sum(len(r) for r in rolls.values()) / max(len(rolls), 1)
         self.add(f"record one meeting with ~{size:.0f} attendees (services.record_meeting, counters included)",
                  self.measure(record, ids))
-        self.add("of which: counter and follow-up upkeep (counters.counted + absences.refresh)",
+        self.add("of which: counter and follow-up upkeep (counters.counted + absences.attendance_written)",
                  self.measure(upkeep, ids))
 
     def recompute(self):

@@ -1,9 +1,10 @@
 """Runs of absences without reason (AbsenceRun), for the follow-up list.
 
 `refresh(person_ids)` recomputes the runs of those members from their latest held meetings
-(one windowed query, one upsert); services call it after any change to attendance or to a
-meeting's date or status. The run is counted up to the policy's follow-up count in force
-today, so a change of that number takes effect as runs are refreshed (`rebuild`).
+(one windowed query, one upsert); services call it after a change to a meeting's date, and
+`attendance_written` (which settles the common cases from the runs alone) after attendance.
+The run is counted up to the policy's follow-up count in force today, so a change of that
+number takes effect as runs are refreshed (`rebuild`).
 """
 
 from django.db.models import F, Max, Window
@@ -46,6 +47,32 @@ def refresh(person_ids):
                                    update_fields=["org", "length", "last_on"])
 
 
+def attendance_written(meeting, statuses):
+    """Keep the runs of the people whose attendance at the held `meeting` was just written
+    ({person_id: status}) without reading their history when it cannot matter: someone
+    present with no run has none still; someone with a run whose meeting is later than the
+    run's last one ends it (present) or lengthens it (absent without reason). The rest — an
+    older meeting, a first absence — are recomputed by refresh()."""
+    n = policy.get("life.followup_absences", on=timezone.localdate())
+    runs = AbsenceRun.objects.in_bulk(list(statuses))
+    ended, grown, settle = [], [], []
+    for person_id, status in statuses.items():
+        run = runs.get(person_id)
+        if run is None and status != UNEXCUSED:
+            continue
+        if run is not None and meeting.held_on > run.last_on:
+            if status == UNEXCUSED:
+                run.length, run.last_on, run.org_id = min(run.length + 1, n), meeting.held_on, meeting.org_id
+                grown.append(run)
+            else:
+                ended.append(person_id)
+        else:
+            settle.append(person_id)
+    AbsenceRun.objects.filter(person_id__in=ended).delete()
+    AbsenceRun.objects.bulk_update(grown, ["length", "last_on", "org"])
+    refresh(settle)
+
+
 def rebuild():
     """Recompute every run (after a bulk load or a change of the follow-up count) in two
     passes instead of one windowed query per member: each member's latest meeting not missed
@@ -75,13 +102,14 @@ def rebuild():
     refresh(sorted(same_day))
 
 
-def listed(branches_qs, on=None, limit=None):
+def listed(node, on=None, limit=None):
     """(n, [(person, date of their latest meeting)], how many in all) of members whose latest
-    n meetings in the branches of `branches_qs` were all missed without reason; the first
-    `limit` of them by name. Sorted here, not in SQL: few members qualify, and ordering by
-    name in the database invites a walk of the whole person index."""
+    n meetings, in branches of `node`'s subtree, were all missed without reason; the first
+    `limit` of them by name. Few runs reach n, so they are read by length (the index) and
+    kept by path here: planners left to join the subtree probe every branch in it."""
     n = policy.get("life.followup_absences", on=on or timezone.localdate())
-    last_on = dict(AbsenceRun.objects.filter(org__in=branches_qs, length__gte=n).values_list("person_id", "last_on"))
+    last_on = {person_id: day for person_id, day, path in AbsenceRun.objects.filter(length__gte=n)
+               .values_list("person_id", "last_on", "org__path") if path.startswith(node.path)}
     people = sorted(Person.objects.filter(pk__in=last_on).select_related("membership__org"),
                     key=lambda person: person.name_pinyin)
     return n, [(person, last_on[person.pk]) for person in people[:limit]], len(people)

@@ -76,7 +76,7 @@ def _write_attendance(meeting, attendance):
     Attendance.objects.bulk_create([Attendance(meeting=meeting, person_id=pid, status=status)
                                     for pid, status in attendance.items() if pid not in rows])
     if meeting.status == Meeting.HELD:
-        absences.refresh(attendance)
+        absences.attendance_written(meeting, attendance)
 
 
 def _save_votes(meeting, votes, attendance, members, region):
@@ -309,7 +309,7 @@ def confirm_presence(user, token, now=None):
     row.status, row.self_confirmed_at = PRESENT, now
     row.save()
     if meeting.status == Meeting.HELD:
-        absences.refresh([person.pk])
+        absences.attendance_written(meeting, {person.pk: PRESENT})
     audit.record(user, "life.confirm_presence", meeting, after={"person": person.pk})
     return meeting
 

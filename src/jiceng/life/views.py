@@ -270,7 +270,7 @@ def compliance_page(request, org_id):
             .get_page(request.GET.get("page"))
         held = compliance.held_in(list(page), kind, period)
         page.rows = [(branch, held.get(branch.pk, 0), times) for branch in page]
-    n, followups, followup_total = absences.listed(subtree, limit=FOLLOWUPS_SHOWN)
+    n, followups, followup_total = absences.listed(org, limit=FOLLOWUPS_SHOWN)
     return render(request, "life/compliance.html", {
         "org": org, "year": year, "result": result, "kinds": kinds, "children": children, "short": short,
         "chosen": chosen, "page": page, "followups": followups, "followup_n": n, "followup_total": followup_total,
@@ -296,7 +296,7 @@ def compliance_xlsx(request, org_id):
     org = org_queries.get(request.user, org_id)
     year = _year(request)
     subtree = org_queries.subtree(request.user, org)
-    content = exports.compliance_xlsx(org, compliance.report(subtree, year), absences.listed(subtree)[1])
+    content = exports.compliance_xlsx(org, compliance.report(subtree, year), absences.listed(org)[1])
     return _download(content, f"{org.name}{year}年组织生活合规情况.xlsx",
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
