@@ -94,7 +94,8 @@ def owing_changed(branch, gained, lost):
     for sign, keys in ((1, gained), (-1, lost)):
         for kind in (k for k, _ in MEETING_KINDS if owing_key(k) in keys):
             delta = Counter()
-            for path, key, n in _met_everywhere(Meeting.objects.filter(org=branch, kind=kind)):
+            for path, key, n in _met_everywhere(Meeting.objects.filter(org=branch, kind=kind),
+                                                 {branch.pk: branch.path}):
                 delta[key] += sign * n
             rollups.apply(branch.path, delta)
 
@@ -118,17 +119,18 @@ def live_contributions():
         yield path, f"life:talked:{year}", n
 
 
-def _met_everywhere(meetings):
+def _met_everywhere(meetings, paths=None):
     """(branch path, met key, 1) for every period in which the held `meetings` of a branch
-    reach what is required, whether or not the branch owes the kind. Grouped by the plain
-    date: extracting months in SQL runs a Python function per row on SQLite."""
+    reach what is required, whether or not the branch owes the kind; `paths` ({branch id:
+    path}) when the meetings are of known branches, else every branch's is read. Grouped by
+    the plain date: extracting months in SQL runs a Python function per row on SQLite."""
     held = defaultdict(Counter)  # (branch, kind) -> {(period, times): meetings}
     for org_id, kind, day, n in (meetings.filter(status=Meeting.HELD).values_list("org_id", "kind", "held_on")
                                  .annotate(n=Count("id")).order_by().iterator(chunk_size=50000)):
         judged = rule_for(kind, f"{day.year}-{day.month:02d}")
         if judged:
             held[(org_id, kind)][judged] += n
-    paths = dict(Organization.objects.filter(kind__in=BRANCH_KINDS).values_list("id", "path"))
+    paths = paths or dict(Organization.objects.filter(kind__in=BRANCH_KINDS).values_list("id", "path"))
     for (org_id, kind), periods in held.items():
         for (period, times), n in periods.items():
             if n >= times:
