@@ -250,7 +250,6 @@ class Bench:
         from django.db import connection, transaction
         from django.utils import timezone
 
-        from jiceng.orgs import rollups
         from jiceng.requests import figures
 
         year = timezone.localdate().year - 1
@@ -260,7 +259,6 @@ class Bench:
             t1 = time.perf_counter()
             made = self.build_requests(grids, year)
             t2 = time.perf_counter()
-            rollups.rebuild()
         self.add(1, "data: 21k organizations (bulk insert)", [t1 - t0])
         self.add(2, f"data: {made:,} requests (bulk insert)", [t2 - t1])
         t3 = time.perf_counter()
@@ -441,8 +439,9 @@ class Bench:
         user = self.staff_user()
         client = Client()
         client.force_login(user)
-        levels = [("city", [self.city])] + [
-            (kind, list(Organization.objects.filter(kind=kind).order_by("path"))) for kind in ("county", "street")]
+        # The map: the city's and a county's child units, a street's communities, a community's grids.
+        levels = [("city", [self.city])] + [(kind, list(Organization.objects.filter(kind=kind).order_by("path")))
+                                            for kind in ("county", "street", "community")]
         year = {"start": self.start.isoformat(), "end": self.end.isoformat()}
         odd = {"start": f"{self.year}-03-15", "end": f"{self.year}-09-10"}
 
@@ -569,9 +568,13 @@ class Bench:
                 server.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 server.kill()
-            errors = server.stderr.read().decode(errors="replace").strip()
+            lines = server.stderr.read().decode(errors="replace").splitlines()
+            queued = sum("Task queue depth" in line for line in lines)  # waitress: all 8 threads busy
+            if queued:
+                self.notes.append(f"intake: waitress warned {queued} times that requests queued for a thread")
+            errors = [line for line in lines if "Task queue depth" not in line]
             if errors:
-                self.notes.append(f"server stderr (last 300 characters): {errors[-300:]}")
+                self.notes.append(f"server stderr (last 5 lines): {' / '.join(errors[-5:])}")
         # What the intake added falls after the generated year: remove it, so the data stay as made.
         after = datetime.datetime(self.year + 1, 1, 1, tzinfo=timezone.get_default_timezone())
         added = Request.objects.filter(received_at__gte=after)
