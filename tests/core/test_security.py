@@ -23,7 +23,7 @@ PASSWORD = "correct-horse-battery"
 def jiceng(args, tmp_path, **env):
     base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG", "SECRET_KEY",
                                                              "JICENG_FIELD_KEY", "ALLOWED_HOSTS"}}
-    base.update(JICENG_VAR_DIR=str(tmp_path), **env)
+    base.update({"JICENG_VAR_DIR": str(tmp_path), **env})
     return subprocess.run([sys.executable, "-m", "jiceng", *args], env=base, cwd=tmp_path, capture_output=True,
                           text=True, timeout=300)
 
@@ -153,3 +153,10 @@ def test_expired_session_is_sent_to_login(client, account):
     Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))  # 30 idle minutes later
     page = client.get("/")
     assert page.status_code == 302 and page.url.startswith("/accounts/login/")
+
+
+def test_a_fresh_checkout_migrates_into_a_var_directory_it_creates(tmp_path):
+    var = tmp_path / "var"
+    done = jiceng(["migrate", "-v0"], tmp_path, JICENG_VAR_DIR=str(var))
+    assert done.returncode == 0, done.stderr
+    assert (var / "jiceng.sqlite3").exists()
