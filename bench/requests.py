@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # library (wechatpy imports it): put the repository root there instead.
 sys.path[:1] = [str(ROOT)]
 
-from bench.tree import ensure_pg_database, fmt_ms, fmt_rate, log, p50, p99  # noqa: E402
+from bench.tree import ensure_pg_database, fmt_ms, fmt_rate, log, p50, p99, run_children  # noqa: E402
 
 PG_BASE = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 DBS = ["sqlite", "postgres"]
@@ -56,25 +56,12 @@ def child_env(db):
 # == the parent: one child per database, one table ==========================================
 
 def parent(args):
-    results = []
-    for db in (DBS if args.db == "both" else [args.db]):
-        fd, out = tempfile.mkstemp(suffix=".json", prefix=f"bench-requests-{db}-")
-        os.close(fd)
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--db", db, "--requests", str(args.requests),
-               "--budget", str(args.budget), "--seconds", str(args.seconds), "--clients", args.clients,
-               "--child", out] + [x for part in args.skip for x in ("--skip", part)]
-        log(f"{db}: {db_url(db)}")
-        started = time.perf_counter()
-        code = subprocess.call(cmd, env=child_env(db), cwd=ROOT)
-        if code:
-            os.unlink(out)
-            sys.exit(f"the {db} run failed (exit {code})")
-        with open(out) as f:
-            result = json.load(f)
-        os.unlink(out)
-        result["wall_s"] = time.perf_counter() - started
-        results.append(result)
-    print_tables(results)
+    def command(db, out):
+        return [sys.executable, str(Path(__file__).resolve()), "--db", db, "--requests", str(args.requests),
+                "--budget", str(args.budget), "--seconds", str(args.seconds), "--clients", args.clients,
+                "--child", out] + [x for part in args.skip for x in ("--skip", part)]
+
+    print_tables(run_children(DBS if args.db == "both" else [args.db], command, child_env))
 
 
 def print_tables(results):

@@ -78,21 +78,17 @@ def fmt_rate(rate):
 
 # == the parent: run one child per database, print one table ============================
 
-def parent(args, script=Path(__file__).resolve()):
-    """Run `script` once per database with --child, collect the rows, print one table."""
-    dbs = DBS if args.db == "both" else [args.db]
+def run_children(dbs, command, env):
+    """Run `command(db, out)` (a child writing its JSON result to `out`) once per database, with
+    `env(db)`; return the results, each with its wall time. Exits when a child fails."""
     results = []
     for db in dbs:
-        fd, out = tempfile.mkstemp(suffix=".json", prefix=f"bench-tree-{db}-")
+        fd, out = tempfile.mkstemp(suffix=".json", prefix=f"bench-{db}-")
         os.close(fd)
-        env = {**os.environ, "DATABASE_URL": db_url(db, args.scale), "DJANGO_SETTINGS_MODULE": "bench.settings"}
-        cmd = [sys.executable, str(script), "--scale", args.scale, "--db", db,
-               "--samples", str(args.samples), "--budget", str(args.budget), "--child", out]
-        if getattr(args, "explain", False):
-            cmd.append("--explain")
-        log(f"{db}: {env['DATABASE_URL']}")
+        child_env = env(db)
+        log(f"{db}: {child_env['DATABASE_URL']}")
         started = time.perf_counter()
-        code = subprocess.call(cmd, env=env, cwd=ROOT)
+        code = subprocess.call(command(db, out), env=child_env, cwd=ROOT)
         if code:
             os.unlink(out)
             sys.exit(f"the {db} run failed (exit {code})")
@@ -102,7 +98,21 @@ def parent(args, script=Path(__file__).resolve()):
         result["wall_s"] = time.perf_counter() - started
         log(f"{db}: done in {result['wall_s']:.1f}s")
         results.append(result)
-    print_table(results)
+    return results
+
+
+def parent(args, script=Path(__file__).resolve()):
+    """Run `script` once per database with --child, collect the rows, print one table."""
+
+    def command(db, out):
+        cmd = [sys.executable, str(script), "--scale", args.scale, "--db", db,
+               "--samples", str(args.samples), "--budget", str(args.budget), "--child", out]
+        return cmd + (["--explain"] if getattr(args, "explain", False) else [])
+
+    def env(db):
+        return {**os.environ, "DATABASE_URL": db_url(db, args.scale), "DJANGO_SETTINGS_MODULE": "bench.settings"}
+
+    print_table(run_children(DBS if args.db == "both" else [args.db], command, env))
 
 
 def print_table(results):
