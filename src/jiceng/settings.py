@@ -62,6 +62,11 @@ INSTALLED_APPS = [
     "jiceng.people",
     "jiceng.life",
     "jiceng.requests",
+    "jiceng.development",
+    "jiceng.transfers",
+    "jiceng.dues",
+    "jiceng.checkin",
+    "jiceng.mobilization",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MobilizationConfig(AppConfig):
+    name = "jiceng.mobilization"
+    verbose_name = "下沉"
