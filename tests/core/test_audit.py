@@ -4,10 +4,12 @@ the first broken link, a refused change leaves nothing behind, and logins are re
 import datetime
 import io
 import re
+import threading
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.db import connection, connections, transaction
 
 from jiceng.core import audit
 from jiceng.core.errors import DomainError
@@ -203,3 +205,59 @@ def test_deleting_an_actor_keeps_the_chain_intact(db):
     user.delete()
     ok, count, message = audit.verify()
     assert ok, message
+
+
+def test_a_broken_link_in_another_chain_is_named_with_its_chain(chain):
+    """Events of chain 2 (as concurrent writers on PostgreSQL make them) are proven on their own."""
+    with transaction.atomic():
+        first = audit.record(None, "test.a", object_type="x", object_id="1")
+    AuditHead.objects.filter(pk=2).update(seq=0, hash=audit.GENESIS)
+    AuditEvent.objects.filter(pk=first.pk).update(chain=2, seq=1, prev_hash=audit.GENESIS)
+    moved = AuditEvent.objects.get(pk=first.pk)
+    AuditEvent.objects.filter(pk=first.pk).update(hash=audit._digest(moved))
+    AuditHead.objects.filter(pk=2).update(seq=1, hash=audit._digest(moved))
+    AuditHead.objects.filter(pk=1).update(seq=first.seq - 1, hash=first.prev_hash)
+    assert audit.verify()[0] is True
+    AuditEvent.objects.filter(pk=first.pk).update(action="test.forged")
+    assert "审计链 2：第 1 条审计事件内容已被篡改" in verify_error()
+    AuditHead.objects.filter(pk=2).update(seq=2)
+    AuditEvent.objects.filter(pk=first.pk).update(action="test.a")
+    assert "审计链 2：审计链末端被截断：链头记录到第 2 条，实际只有 1 条" in verify_error()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="SQLite's writers are serial: every append there is chain 1's")
+def test_concurrent_writers_append_to_separate_chains_without_waiting(db):
+    """A writer holding a chain head until it commits does not hold up the others: each takes a
+    free chain (FOR UPDATE SKIP LOCKED), and every chain proves out afterwards."""
+    writers = 4
+    audit.record(None, "test.heads")  # the heads, which a flushed test database lacks
+    inside, release = threading.Barrier(writers + 1), threading.Event()
+    chains, errors = [], []
+
+    def writer(n):
+        try:
+            with transaction.atomic():
+                chains.append(audit.record(None, "test.concurrent", object_type="x", object_id=str(n)).chain)
+                audit.record(None, "test.concurrent.again", object_type="x", object_id=str(n))
+                inside.wait(timeout=30)  # every writer holds its head at once
+                release.wait(timeout=30)
+        except Exception as error:  # reported by the main thread
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(writers)]
+    for t in threads:
+        t.start()
+    inside.wait(timeout=30)
+    release.set()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert sorted(chains) == list(range(1, writers + 1))  # chain 1 was free again
+    for n in range(writers):  # a transaction's events stay on its chain, in order
+        events = list(AuditEvent.objects.filter(object_id=str(n)).order_by("seq"))
+        assert [e.chain for e in events] == [events[0].chain] * 2 and events[1].seq == events[0].seq + 1
+    assert audit.verify() == (True, 2 * writers + 1, f"审计链完整，共 {2 * writers + 1} 条事件")

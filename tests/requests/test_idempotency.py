@@ -7,6 +7,7 @@ import time
 import pytest
 from django.db import connection, connections, transaction
 
+from jiceng.core import audit
 from jiceng.core.models import AuditEvent, AuditHead
 from jiceng.requests import choices, services
 from jiceng.requests.models import Event, Request
@@ -62,10 +63,10 @@ def test_concurrent_duplicates_make_one_request(city):
     threads = [threading.Thread(target=submitter) for _ in range(SUBMITTERS)]
     for thread in threads:
         thread.start()
-    # Hold the audit chain's head: the first submitter inserts its row and then waits here, so
+    # Hold every audit chain's head: the first submitter inserts its row and then waits here, so
     # every other one has passed the look-up by key and waits on the unique index, for sure.
     with transaction.atomic():
-        AuditHead.objects.select_for_update().get(pk=1)
+        assert len(AuditHead.objects.select_for_update()) == audit.CHAINS
         start.wait(timeout=30)
         deadline = time.monotonic() + 30
         while _waiting_on_locks() < SUBMITTERS and time.monotonic() < deadline:

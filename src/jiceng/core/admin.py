@@ -73,7 +73,7 @@ class SuperuserReadOnlyAdmin(admin.ModelAdmin):
 class AuditEventAdmin(SuperuserReadOnlyAdmin):
     """The audit log is append-only: nothing here changes it."""
 
-    list_display = ["seq", "at", "actor_name", "action", "object_type", "object_id"]
+    list_display = ["at", "chain", "seq", "actor_name", "action", "object_type", "object_id"]
     list_filter = ["action"]
     search_fields = ["actor_name", "object_id", "action"]
 

@@ -1,13 +1,20 @@
 """Append-only, hash-chained audit log.
 
 Each event's hash is SHA-256 over its canonical JSON, which includes the previous event's
-hash; `verify()` recomputes the chain and names the first broken link. Appends lock the
-single AuditHead row, so sequence numbers are contiguous even under concurrency and a
-deleted or inserted row is detected as a gap.
+hash in its chain; `verify()` recomputes every chain and names the first broken link.
+
+The log is CHAINS parallel chains, each with its own head row (AuditHead, pk = chain).
+An append locks a head until its transaction commits, so that the chain's sequence
+numbers are contiguous and a deleted or inserted row shows as a gap. With one head every
+write in the system would queue behind the one committing (commit and fsync included);
+so an append takes the lowest-numbered head that no other transaction holds (FOR UPDATE
+SKIP LOCKED), the head it already holds included. On SQLite, whose writers are serial
+anyway, that is always chain 1.
 """
 
 import hashlib
 import json
+import random
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,15 +22,29 @@ from django.utils import timezone
 from .models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
+CHAINS = 16  # more than the writers that commit at once on one database server
 
 
 def jsonable(value):
     return None if value is None else json.loads(json.dumps(value, default=str, ensure_ascii=False))
 
 
+def _head():
+    """This transaction's chain head, locked."""
+    free = AuditHead.objects.select_for_update(skip_locked=True).order_by("pk")
+    head = free.first()
+    if head is None and AuditHead.objects.count() < CHAINS:  # the migration's heads were flushed (tests)
+        AuditHead.objects.bulk_create([AuditHead(pk=n) for n in range(1, CHAINS + 1)], ignore_conflicts=True)
+        head = free.first()
+    # Every chain busy: wait for one.
+    return head or AuditHead.objects.select_for_update().get(pk=random.randint(1, CHAINS))
+
+
 def _digest(e):
     """SHA-256 over an event's canonical JSON. The actor is named by username, not by row id,
-    so deactivating or deleting an account (actor set to NULL) leaves the chain intact."""
+    so deactivating or deleting an account (actor set to NULL) leaves the chain intact. The
+    chain's number is not in it (events made before there were several chains are chain 1's):
+    an event moved to another chain breaks that chain's links anyway."""
     payload = json.dumps(
         {
             "seq": e.seq,
@@ -53,9 +74,9 @@ def record(actor, action, obj=None, *, before=None, after=None, object_type="", 
     # savepoint=False: inside a service's transaction this adds no SAVEPOINT round trips;
     # on its own it is still one transaction.
     with transaction.atomic(savepoint=False):
-        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+        head = _head()
         event = AuditEvent(
-            seq=head.seq + 1, at=timezone.now(), actor_id=actor_id, actor_name=actor_name, action=action,
+            chain=head.pk, seq=head.seq + 1, at=timezone.now(), actor_id=actor_id, actor_name=actor_name, action=action,
             object_type=object_type, object_id=str(object_id), before=before, after=after, prev_hash=head.hash,
         )
         event.hash = _digest(event)
@@ -67,17 +88,28 @@ def record(actor, action, obj=None, *, before=None, after=None, object_type="", 
 
 def verify():
     """Return (ok, events_checked, message). The message names the first broken link."""
-    expected_seq, prev = 1, GENESIS
-    for e in AuditEvent.objects.order_by("seq").iterator(chunk_size=5000):
+    heads = {pk: (seq, hash_) for pk, seq, hash_ in AuditHead.objects.values_list("pk", "seq", "hash")}
+    ends = {}  # chain -> (events, last hash) as found
+    count, chain, expected_seq, prev = 0, None, 1, GENESIS
+    for e in AuditEvent.objects.order_by("chain", "seq").iterator(chunk_size=5000):
+        if e.chain != chain:
+            chain, expected_seq, prev = e.chain, 1, GENESIS
         if e.seq != expected_seq:
-            return False, expected_seq - 1, f"第 {expected_seq} 条审计事件缺失（下一条为第 {e.seq} 条）"
+            return False, count, f"{_on(chain)}第 {expected_seq} 条审计事件缺失（下一条为第 {e.seq} 条）"
         if e.prev_hash != prev:
-            return False, expected_seq - 1, f"第 {e.seq} 条审计事件的前一哈希与链不符"
+            return False, count, f"{_on(chain)}第 {e.seq} 条审计事件的前一哈希与链不符"
         if _digest(e) != e.hash:
-            return False, expected_seq - 1, f"第 {e.seq} 条审计事件内容已被篡改（哈希不符）"
-        prev, expected_seq = e.hash, expected_seq + 1
-    head = AuditHead.objects.filter(pk=1).first()
-    count = expected_seq - 1
-    if head and (head.seq != count or head.hash != prev):
-        return False, count, f"审计链末端被截断：链头记录到第 {head.seq} 条，实际只有 {count} 条"
+            return False, count, f"{_on(chain)}第 {e.seq} 条审计事件内容已被篡改（哈希不符）"
+        prev, expected_seq, count = e.hash, expected_seq + 1, count + 1
+        ends[chain] = (e.seq, e.hash)
+    # Each head must name its chain's last event: a cut-off tail leaves the head ahead.
+    for chain in sorted(heads.keys() | ends.keys()):
+        head, found = heads.get(chain, (0, GENESIS)), ends.get(chain, (0, GENESIS))
+        if head != found:
+            return False, count, f"{_on(chain)}审计链末端被截断：链头记录到第 {head[0]} 条，实际只有 {found[0]} 条"
     return True, count, f"审计链完整，共 {count} 条事件"
+
+
+def _on(chain):
+    """How a message names the chain: chain 1 needs no name (small deployments have only it)."""
+    return "" if chain == 1 else f"审计链 {chain}："

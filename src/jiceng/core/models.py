@@ -24,9 +24,11 @@ class Grant(models.Model):
 
 
 class AuditEvent(models.Model):
-    """One link of the append-only, hash-chained audit log (see core.audit)."""
+    """One link of the append-only, hash-chained audit log (see core.audit): the `seq`-th
+    event of chain `chain`."""
 
-    seq = models.BigIntegerField("序号", unique=True)
+    chain = models.PositiveSmallIntegerField("链", default=1)
+    seq = models.BigIntegerField("序号")
     at = models.DateTimeField("时间")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="操作人"
@@ -42,15 +44,17 @@ class AuditEvent(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "审计日志"
-        ordering = ["-seq"]
+        ordering = ["-id"]  # the order of appending, across chains
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="audit_chain_seq")]
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
 
     def __str__(self):
-        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+        return f"#{self.chain}.{self.seq} {self.action} {self.object_type}:{self.object_id}"
 
 
 class AuditHead(models.Model):
-    """The chain's tip, a single row locked by every append so links are contiguous."""
+    """The tip of one chain (its pk is the chain's number), locked by every append to that
+    chain so that its links are contiguous."""
 
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
