@@ -64,6 +64,14 @@ def test_a_located_request_goes_to_its_categorys_level(city, category, where, ow
     assert request.respond_by > request.received_at and request.resolve_by > request.received_at
 
 
+def test_the_department_nearest_above_the_point_takes_the_request(city):
+    """A street's own 城市管理 office answers before the county's bureau; the 东镇 township has
+    none, so its village's request still goes to the county's."""
+    office = b.org(city.street, "城关街道城市管理办公室", "department", "agency")
+    assert submit(city, "illegal_construction", "甲二").owner == office
+    assert submit(city, "illegal_construction", "东村").owner == city.departments["城市管理"]
+
+
 def test_the_owners_handlers_are_told_of_a_new_request(city, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         request = submit(city)
