@@ -115,20 +115,28 @@ def record(was, request):
     """Add the change of `request` since `was` (its `state` before the change; None for a new
     request) to the rows of its owner's and grid's subtrees. Call inside the service's
     transaction, before audit.record, so that every writer takes row locks in one order."""
-    now = state(request)
-    if was == now:
-        return
-    changes = defaultdict(Counter)  # (anchor node, day, category) -> {column: n}
-    for part, sign in ((was, -1), (now, 1)):
-        if part is None:
+    record_all([(was, request)])
+
+
+def record_all(changes):
+    """`record` for several (was, request) pairs at once: one lookup, one upsert."""
+    deltas = defaultdict(Counter)  # (anchor node, day, category) -> {column: n}
+    for was, request in changes:
+        now = state(request)
+        if was == now:
             continue
-        for column in part.columns:
-            changes[(part.owner_id, part.day, part.category)][column] += sign
-        if part.grid_id:
-            changes[(part.grid_id, part.day, part.category)]["located"] += sign
-    paths = _anchor_paths({anchor for anchor, _, _ in changes})
+        for part, sign in ((was, -1), (now, 1)):
+            if part is None:
+                continue
+            for column in part.columns:
+                deltas[(part.owner_id, part.day, part.category)][column] += sign
+            if part.grid_id:
+                deltas[(part.grid_id, part.day, part.category)]["located"] += sign
+    if not deltas:
+        return
+    paths = _anchor_paths({anchor for anchor, _, _ in deltas})
     rows = defaultdict(Counter)
-    for (anchor, day, category), columns in changes.items():
+    for (anchor, day, category), columns in deltas.items():
         columns = {c: n for c, n in columns.items() if n}
         for path in ancestor_paths(paths[anchor], include_self=True):
             for span, start in _spans(day):

@@ -9,6 +9,8 @@ jurisdiction instead of losing it. The phone number never enters the audit log i
 import datetime
 import logging
 import secrets
+from dataclasses import dataclass
+from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -25,7 +27,7 @@ from jiceng.core.roles import HANDLE, allows
 from jiceng.core.validators import validate_phone
 from jiceng.orgs.models import Organization
 
-from . import categories, choices, figures, routing, sla
+from . import batching, categories, choices, figures, routing, sla
 from .models import Event, Photo, Request, Summons
 
 log = logging.getLogger(__name__)
@@ -165,10 +167,22 @@ def _tracking_no(at):
     return f"{timezone.localtime(at):%y%m%d}{secrets.randbelow(10**6):06d}"
 
 
+@dataclass
+class _Intake:
+    """A checked and routed request, ready to be stored (by `_store_all` or `_store_one`)."""
+
+    request: Request
+    photos: list
+    area: Organization
+    reason: str
+    actor: object
+
+
 def submit(channel, *, category, description, phone, lon=None, lat=None, address="", photos=(),
            idempotency_key=None, area=None, client=None, openid="", actor=None, now=None):
     """Take in one request; return (request, created). The same idempotency key (per channel)
-    returns the request it first created, also when two submissions race."""
+    returns the request it first created, also when two submissions race. Requests that arrive
+    at once are stored in one transaction (batching.GroupCommit); each reply follows its commit."""
     if channel not in CHANNEL_LABELS:
         raise ValueError(f"unknown channel {channel!r}")  # a programming error, not input
     now = now or timezone.now()
@@ -197,38 +211,81 @@ def submit(channel, *, category, description, phone, lon=None, lat=None, address
             log.exception("routing failed for a %s request", channel)
             reason = "自动派单失败，待人工分派"
     deadlines = sla.deadlines(cat, now)
+    request = Request(
+        channel=channel, idempotency_key=key, client=client, category=cat.code, description=text,
+        address=(address or "").strip()[:200], lon=point and point[0], lat=point and point[1],
+        phone_enc=crypto.encrypt(phone) if phone else "", phone_index=crypto.blind_index(phone) if phone else "",
+        wechat_openid=openid, status=choices.ASSIGNED if owner else choices.TRIAGE, grid=grid, owner=owner or area,
+        outside_grids=outside, triage_reason="" if owner else reason, received_at=now,
+        respond_by=deadlines.respond_by, resolve_by=deadlines.resolve_by)
+    intake = _Intake(request, photos, area, reason, actor)
+    stored, created = _intake.store(intake)
+    if created:  # told by this thread, once its own transaction (if any) commits
+        transaction.on_commit(partial(_notify_new, intake))
+    return stored, created
+
+
+def _store_all(intakes):
+    """Store a batch in one transaction; any conflict (a key or tracking number met twice)
+    fails the whole batch, and GroupCommit then stores each on its own."""
+    with transaction.atomic():
+        requests = [i.request for i in intakes]
+        for request in requests:
+            request.tracking_no = _tracking_no(request.received_at)
+        Request.objects.bulk_create(requests)
+        _store_parts(intakes)
+    return [(request, True) for request in requests]
+
+
+def _store_one(intake):
+    """Store one request; a tracking number drawn twice is drawn again, and a key that another
+    submission stored meanwhile returns that submission's request."""
+    request = intake.request
     for _ in range(5):
         try:
             with transaction.atomic():
-                request = Request.objects.create(
-                    tracking_no=_tracking_no(now), channel=channel, idempotency_key=key, client=client,
-                    category=cat.code, description=text, address=(address or "").strip()[:200],
-                    lon=point and point[0], lat=point and point[1],
-                    phone_enc=crypto.encrypt(phone) if phone else "",
-                    phone_index=crypto.blind_index(phone) if phone else "", wechat_openid=openid,
-                    status=choices.ASSIGNED if owner else choices.TRIAGE, grid=grid, owner=owner or area,
-                    outside_grids=outside, triage_reason="" if owner else reason, received_at=now,
-                    respond_by=deadlines.respond_by, resolve_by=deadlines.resolve_by)
-                for upload, kind in photos:
-                    photo = Photo(request=request, stage=choices.PHOTO_INTAKE)
-                    photo.file.save(f"{request.tracking_no}-{secrets.token_hex(4)}.{kind}", upload, save=True)
-                placed = (_new_event(request, "routed", now, org=owner,
-                                     note="位置不在任何网格内，已派至最近的社区" if outside else "") if owner
-                          else _new_event(request, "triaged", now, org=area, note=reason))
-                Event.objects.bulk_create([_new_event(request, "submitted", now, note=CHANNEL_LABELS[channel]), placed])
-                figures.record(None, request)
-                audit.record(actor, "requests.submit", request, after=_snapshot(request) | {"channel": channel})
+                request.pk, request.tracking_no = None, _tracking_no(request.received_at)
+                request.save(force_insert=True)
+                _store_parts([intake])
         except IntegrityError:
+            key = request.idempotency_key
             if key and (existing := Request.objects.filter(idempotency_key=key).first()):
                 return existing, False
-            continue  # a tracking number drawn twice: draw again
-        if owner is None:
-            transaction.on_commit(lambda: _notify_handlers(area, f"requests.triage:{request.pk}",
-                                                           f"待分派诉求 {request.tracking_no}", reason, request))
-        else:
-            transaction.on_commit(lambda: _notify_assigned(request, owner))
+            continue
         return request, True
     raise DomainError("tracking_no_exhausted", "暂时无法生成受理编号，请稍后再试")
+
+
+def _store_parts(intakes):
+    """What goes with each stored request: photos, events, figures and audit."""
+    events = []
+    for i in intakes:
+        request, now = i.request, i.request.received_at
+        for upload, kind in i.photos:
+            photo = Photo(request=request, stage=choices.PHOTO_INTAKE)
+            photo.file.save(f"{request.tracking_no}-{secrets.token_hex(4)}.{kind}", upload, save=True)
+        events.append(_new_event(request, "submitted", now, note=CHANNEL_LABELS[request.channel]))
+        if request.status == choices.TRIAGE:
+            events.append(_new_event(request, "triaged", now, org=i.area, note=i.reason))
+        else:
+            events.append(_new_event(request, "routed", now, org=request.owner,
+                                     note="位置不在任何网格内，已派至最近的社区" if request.outside_grids else ""))
+    Event.objects.bulk_create(events)
+    figures.record_all([(None, i.request) for i in intakes])
+    audit.record_all([audit.Entry(i.actor, "requests.submit", i.request,
+                                  after=_snapshot(i.request) | {"channel": i.request.channel}) for i in intakes])
+
+
+def _notify_new(intake):
+    request = intake.request
+    if request.status == choices.TRIAGE:
+        _notify_handlers(intake.area, f"requests.triage:{request.pk}", f"待分派诉求 {request.tracking_no}",
+                         intake.reason, request)
+    else:
+        _notify_assigned(request, request.owner)
+
+
+_intake = batching.GroupCommit(_store_all, _store_one)
 
 
 # -- handling --------------------------------------------------------------------------------
