@@ -246,6 +246,23 @@ def test_cache_lifetime_comes_from_the_policy(map_, override):
     assert routing.locate(*spot).grid_id == new.pk  # no invalidate(): the cache had expired
 
 
+def test_an_expired_index_is_rebuilt_only_when_the_tree_changed(map_, override):
+    override("""
+        [routing_cache_seconds]
+        [[routing_cache_seconds.values]]
+        from = 2000-01-01
+        value = 0
+    """)
+    first = routing.index()
+    assert routing.index() is first  # expired, but nothing changed: checked, kept
+    street = b.org(map_.community.parent.parent, "新街道", "street", "urban_community")
+    assert routing.index() is not first  # a new node: rebuilt
+    second = routing.index()
+    org_services.move_org(None, map_.community, street)  # one UPDATE of the subtree, no save()
+    third = routing.index()
+    assert third is not second and map_.community.pk in third.unit_ids
+
+
 def test_metres_between():
     assert routing.metres_between(120, 30, 120, 30) == 0
     assert routing.metres_between(120, 30, 120, 31) == pytest.approx(111_195, abs=1)

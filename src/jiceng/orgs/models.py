@@ -29,6 +29,9 @@ class Organization(models.Model):
     depth = models.PositiveSmallIntegerField("层级", editable=False)
     child_seq = models.PositiveIntegerField(default=0, editable=False)
     area = models.JSONField("区域（GeoJSON）", null=True, blank=True)
+    # Bumped by every save and by the subtree move's UPDATE: caches of the tree (the routing
+    # index) compare the newest value with the one they were built at.
+    updated_at = models.DateTimeField("更新时间", auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "组织"

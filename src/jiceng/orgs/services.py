@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
+from django.utils import timezone
 
 from jiceng.core import audit, policy, tree
 from jiceng.core.access import require
@@ -185,11 +186,12 @@ def move_org(actor, org, new_parent):
     rollups.shift_subtree(org, old_ancestors - new_ancestors, new_ancestors - old_ancestors)
     new_path = _next_path(new_parent)
     with _owing(*([org.parent, new_parent] if org.kind == "group" else [])):
+        moved_at = timezone.now()
         Organization.objects.filter(tree.subtree_q(old_path)).update(
             path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
-            depth=F("depth") + (tree.depth_of(new_path) - tree.depth_of(old_path)),
+            depth=F("depth") + (tree.depth_of(new_path) - tree.depth_of(old_path)), updated_at=moved_at,
         )
-        Organization.objects.filter(pk=org.pk).update(parent=new_parent)
+        Organization.objects.filter(pk=org.pk).update(parent=new_parent, updated_at=moved_at)
     org.refresh_from_db()
     audit.record(actor, "orgs.move", org, before=before, after=_snapshot(org))
     return org
