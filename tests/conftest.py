@@ -16,6 +16,15 @@ def media_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def fresh_routing_index():
+    """The routing index (and the tree reads kept with it) is per process: drop one built over
+    another test's rows, whose ids the database hands out again after a rollback."""
+    from jiceng.requests import routing
+
+    routing.invalidate()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(request, settings):
     """Argon2 costs about a second per fixture user; tests that are about hashing itself
     are marked `real_password_hashing` and keep the production hasher."""

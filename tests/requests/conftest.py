@@ -2,7 +2,6 @@ from types import SimpleNamespace
 
 import pytest
 
-from jiceng.requests import routing
 from tests import builders as b
 
 # Grid squares of 0.01° (about 960 m east-west and 1,110 m north-south at latitude 30°).
@@ -57,8 +56,6 @@ def city(db):
     points = {name: centre(*{"甲一": (0, 0), "甲二": (1, 0), "乙一": (0, 1), "乙二": (1, 1), "东村": (6, 0)}[name])
               for name in ("甲一", "甲二", "乙一", "乙二", "东村")}
     points["gap"] = centre(3, 0)
-    routing.invalidate()  # the index is cached per process: drop one built over another test's rows
     yield SimpleNamespace(county=county, street=street, communities=communities, grids=grids, township=township,
                           village=village, departments=departments, other=other, other_street=other_street,
                           users=users, points=points)
-    routing.invalidate()

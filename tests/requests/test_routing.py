@@ -30,13 +30,6 @@ def metres_east(degrees, lat):
     return degrees * math.cos(math.radians(lat)) * routing.METRES_PER_DEGREE
 
 
-@pytest.fixture(autouse=True)
-def fresh_index():
-    routing.invalidate()
-    yield
-    routing.invalidate()
-
-
 @pytest.fixture
 def map_(db):
     """Two units side by side (lon 120.00–120.08, lat 30.00–30.03):

@@ -106,6 +106,7 @@ class GridIndex:
         self.margin_m = float(margin_m)
         self.max_age_s = max_age_s
         self.version = version  # what the tree and the policy were when it was built (`_version`)
+        self.memo = {}  # see memo()
         self.built_at = time.monotonic()
 
     def __len__(self):
@@ -230,6 +231,17 @@ def index():
             _index = build()
             log.info("routing index: %d grids in %.2fs", len(_index), time.perf_counter() - started)
         return _index
+
+
+def memo(key, compute):
+    """compute(), kept with the index: intake's reads of the tree (the jurisdiction, a grid's
+    community and street, a category's department) hold as long as the tree's version does,
+    with the index's own staleness (the policy's seconds, for changes made by other
+    processes). Model instances kept here are shared by threads: read them, never change them."""
+    kept = index().memo
+    if key not in kept:
+        kept[key] = compute()
+    return kept[key]
 
 
 def invalidate():
