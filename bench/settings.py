@@ -17,3 +17,8 @@ INSTALLED_APPS = [*INSTALLED_APPS, "treebeard", "mptt", "bench.peers"]
 
 # Pages are measured through Django's test client, which names its host "testserver".
 ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]  # noqa: F405
+
+# The intake benchmark's server keeps its connections for the whole run (production may
+# recycle them; the difference is one connect a minute): its CPU per request counts the
+# PostgreSQL processes it starts and reads them again at the end.
+DATABASES["default"]["CONN_MAX_AGE"] = None  # noqa: F405

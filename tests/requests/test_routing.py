@@ -254,6 +254,8 @@ def test_an_expired_index_is_rebuilt_only_when_the_tree_changed(map_, override):
     org_services.move_org(None, map_.community, street)  # one UPDATE of the subtree, no save()
     third = routing.index()
     assert third is not second and map_.community.pk in third.unit_ids
+    b.user("handler", "grid_worker", map_.community)  # as another process would: no signal here
+    assert routing.index() is not third  # the grants changed: the handlers kept with it are dropped
 
 
 def test_metres_between():

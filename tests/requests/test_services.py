@@ -72,6 +72,17 @@ def test_the_department_nearest_above_the_point_takes_the_request(city):
     assert submit(city, "illegal_construction", "东村").owner == city.departments["城市管理"]
 
 
+def test_a_handler_granted_later_is_told_of_the_next_request(city, django_capture_on_commit_callbacks):
+    """Handlers are kept with the routing index (routing.memo); a new grant drops them."""
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(city)
+    with django_capture_on_commit_callbacks(execute=True):
+        newcomer = b.user("newcomer", "grid_worker", city.grids["甲一"])
+    with django_capture_on_commit_callbacks(execute=True):
+        request = submit(city)
+    assert titles(newcomer) == [f"新诉求 {request.tracking_no}"]
+
+
 def test_the_owners_handlers_are_told_of_a_new_request(city, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         request = submit(city)

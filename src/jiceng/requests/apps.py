@@ -8,9 +8,10 @@ class RequestsConfig(AppConfig):
 
     def ready(self):
         from django.db import transaction
-        from django.db.models.signals import post_save
+        from django.db.models.signals import post_delete, post_save
 
         from jiceng.core import scoping
+        from jiceng.core.models import Grant
         from jiceng.orgs import rollups
         from jiceng.orgs.models import Organization
 
@@ -29,3 +30,7 @@ class RequestsConfig(AppConfig):
         # processes pick it up within the policy's routing_cache_seconds.
         post_save.connect(lambda **kw: transaction.on_commit(routing.invalidate), sender=Organization,
                           weak=False, dispatch_uid="requests.routing.invalidate")
+        # The handlers told of new requests are kept with the index too (routing.memo).
+        for signal in (post_save, post_delete):
+            signal.connect(lambda **kw: transaction.on_commit(routing.invalidate), sender=Grant, weak=False,
+                           dispatch_uid=f"requests.routing.invalidate.grant.{signal is post_save}")

@@ -182,15 +182,21 @@ def _shapes(texts, ids):
 
 
 def _version(on=None):
-    """The newest change to the tree (a save or a subtree move bumps `updated_at`) and the
-    policy values the index uses: an index built at the same version is still right."""
-    from django.db.models import Max
+    """What the index and its memo were read from: the newest change to the tree (a save or a
+    subtree move bumps `updated_at`), the grants (who handles a node's requests: any grant made
+    or revoked changes their count or newest id), the accounts switched off, and the policy
+    values the index uses. An index built at the same version is still right."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count, Max
     from django.utils import timezone
 
+    from jiceng.core.models import Grant
     from jiceng.orgs.models import Organization
 
     on = on or timezone.localdate()
     return (Organization.objects.aggregate(at=Max("updated_at"))["at"],
+            tuple(Grant.objects.aggregate(n=Count("id"), last=Max("id")).values()),
+            get_user_model().objects.filter(is_active=False).count(),
             policy.get("requests.jurisdiction_margin_km", on=on), policy.get("requests.routing_cache_seconds", on=on))
 
 
@@ -235,7 +241,8 @@ def index():
 
 def memo(key, compute):
     """compute(), kept with the index: intake's reads of the tree (the jurisdiction, a grid's
-    community and street, a category's department) hold as long as the tree's version does,
+    community and street, a category's department, a node's handlers) hold as long as the
+    index's version does,
     with the index's own staleness (the policy's seconds, for changes made by other
     processes). Model instances kept here are shared by threads: read them, never change them."""
     kept = index().memo

@@ -64,7 +64,8 @@ def _notify_handlers(node, key, title, body, request):
     requests). Each user is told once per `key`; returns how many were told now."""
     handlers = {}
     active = Grant.objects.filter(node__path__in=tree.ancestor_paths(node.path, True), user__is_active=True)
-    for path, user_id, role in active.values_list("node__path", "user_id", "role"):
+    for path, user_id, role in routing.memo(("grants", node.path),
+                                            lambda: list(active.values_list("node__path", "user_id", "role"))):
         if allows(role, HANDLE):
             handlers.setdefault(path, set()).add(user_id)
     if not handlers:
