@@ -174,6 +174,14 @@ def _values(key_width, counts):
     return "(" + "%s, " * key_width + ", ".join(map(str, map(int, counts))) + ")"
 
 
+def _sparse_values(key_width, columns):
+    """`_values` for a sparse {column: n} (intake's rows have one or two columns set)."""
+    literals = ["0"] * len(COLUMNS)
+    for column, n in columns.items():
+        literals[_AT[column] - len(KEY)] = str(int(n))
+    return "(" + "%s, " * key_width + ", ".join(literals) + ")"
+
+
 def _add_by_path(rows, chunk=500):
     """Add {(node path, span, start, category): {column: n}}, in the order of those keys, so
     that concurrent writers lock rows in one order and cannot deadlock."""
@@ -183,7 +191,7 @@ def _add_by_path(rows, chunk=500):
     with connection.cursor() as cursor:
         for i in range(0, len(keys), chunk):
             part = keys[i:i + chunk]
-            values = ", ".join(_values(len(KEY), (rows[key].get(c, 0) for c in COLUMNS)) for key in part)
+            values = ", ".join(_sparse_values(len(KEY), rows[key]) for key in part)
             cursor.execute(
                 f"INSERT INTO {_table()} ({', '.join(map(q, KEY + COLUMNS))}) "
                 f"SELECT o.{q('id')}, k.column2, k.column3, k.column4, {given} "
