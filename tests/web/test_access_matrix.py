@@ -5,16 +5,25 @@ A new route is covered automatically: its URL kwargs must be known below (else t
 fails and asks for them), and a view that forgets scoping returns 乙县's data and fails.
 """
 
+import datetime
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
+from django.db.models import Q
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.authtoken.models import Token
 
 from jiceng.core.models import Grant
+from jiceng.development import services as development_services
+from jiceng.development.models import Case as DevelopmentCase
+from jiceng.dues import services as dues_services
+from jiceng.dues.models import Assessment as DuesAssessment
+from jiceng.dues.models import DuesProfile, Reduction
+from jiceng.dues.models import Payment as DuesPayment
 from jiceng.life import services as life_services
 from jiceng.life.models import Attendance, Meeting, Talk
 from jiceng.orgs.models import LeadershipPost, NodeCount, Organization
@@ -22,8 +31,12 @@ from jiceng.people.models import Membership, MembershipPeriod, Person
 from jiceng.requests import choices as request_choices
 from jiceng.requests import services as request_services
 from jiceng.requests.models import Event, Request, Summons
+from jiceng.transfers import services as transfer_services
+from jiceng.transfers.models import Transfer
 
 from tests import builders as b
+from tests.checkin import matrix as checkin_matrix
+from tests.mobilization import matrix as mobilization_matrix
 
 from . import test_pages  # noqa: F401  (same fixtures)
 
@@ -62,6 +75,11 @@ def side_objects(side):
         "vote": 1,       # neither side holds a vote or an amendment: the admin answers 302/404
         "amendment": 1,
         **request_objects(side),
+        **checkin_matrix.objects(side),
+        **mobilization_matrix.objects(side),
+        **development_objects(side),
+        **transfer_objects(side),
+        **dues_objects(side),
     }
 
 
@@ -80,6 +98,39 @@ def request_objects(side):
             "summons": case.summonses.first().pk, "tracking_no": case.tracking_no}
 
 
+def transfer_objects(side):
+    """An introduction letter out of the system from the county's branch (made once, by `actors`)."""
+    letter = Transfer.objects.filter(from_org=side.branch).first() or transfer_services.issue_letter(
+        None, side.members[2], "外省某公司党支部", datetime.date(2025, 6, 2), "工作调动")
+    return {"transfer": letter.pk, "code": letter.code}
+
+
+def development_objects(side):
+    """An applicant's development case in the county's branch with its application scan (made once, by `actors`)."""
+    case = DevelopmentCase.objects.filter(membership__org=side.branch).first() or development_services.apply(
+        None, org=side.branch, applied_on=datetime.date(2025, 1, 6), name=f"{side.county.name[0]}申",
+        id_number=b.id_number(datetime.date(2000, 1, 1)), documents=[ContentFile(b"%PDF-1.4 scan", name="申请书.pdf")])
+    step = case.steps.get()
+    return {"case": case.pk, "devstep": step.pk, "document": step.documents.get().pk}
+
+
+def dues_objects(side):
+    """A member's dues profile, a paid month and a pending reduction in the county (made once,
+    by `actors`, before any snapshot)."""
+    person = side.members[0].person
+    if not DuesPayment.objects.filter(person=person).exists():
+        dues_services.set_profile(None, person, category="in_service", monthly_income=Decimal("5400"),
+                                  applies_from=datetime.date(2025, 1, 1), note=f"{side.county.name}基数")
+        dues_services.record_payment(None, person, first_month=datetime.date(2025, 3, 1), method="cash",
+                                     paid_on=datetime.date(2025, 3, 5), reference=f"{side.county.name}收据")
+        dues_services.decide_reduction(None, person, kind="exempt", first_month=datetime.date(2025, 6, 1),
+                                       last_month=datetime.date(2025, 6, 1), reason=f"{side.county.name}减免",
+                                       decided_on=datetime.date(2025, 5, 1))
+    payment = DuesPayment.objects.get(person=person)
+    return {"duesprofile": DuesProfile.objects.get(person=person).pk, "payment": payment.pk,
+            "assessment": payment.assessments.get().pk, "reduction": Reduction.objects.get(person=person).pk}
+
+
 ADMIN_MODELS = {
     "orgs_organization": "org", "orgs_leadershippost": "post", "people_person": "person",
     "people_membership": "membership", "core_grant": "grant", "auth_user": "user",
@@ -88,13 +139,23 @@ ADMIN_MODELS = {
     "life_vote": "vote", "life_amendment": "amendment",
     "requests_request": "request", "requests_event": "event", "requests_photo": "photo",
     "requests_summons": "summons",
+    "checkin_registration": "registration", "checkin_partnerunit": "partner", "checkin_task": "task",
+    "checkin_claim": "claim", "mobilization_call": "call", "mobilization_need": "need",
+    "mobilization_deployment": "deployment",
+    "development_case": "case", "development_step": "devstep", "development_document": "document",
+    "transfers_transfer": "transfer",
+    "dues_duesprofile": "duesprofile", "dues_assessment": "assessment", "dues_payment": "payment",
+    "dues_reduction": "reduction",
 }
-OWN_APPS = ("core_", "orgs_", "people_", "life_", "requests_")
+OWN_APPS = ("core_", "orgs_", "people_", "life_", "requests_", "transfers_", "development_", "dues_",
+            "checkin_", "mobilization_")
 SUPERUSER_ONLY = ("admin:core_auditevent", "admin:core_notice", "admin:core_scheduledrun",
                   "admin:requests_apiclient")
 # Pages anyone may read by design (a jurisdiction's published figures): they name 乙县, and
 # must still show no one's personal data.
 PUBLIC = {"figures:public"}
+# An introduction letter's verification page: valid or not, the organizations, the name masked.
+PUBLIC |= {"transfers:verify"}
 # The Open311 door: anyone may discover services and follow requests (spec; no personal data).
 PUBLIC |= {"open311:services", "open311:service", "open311:requests", "open311:request", "open311:token"}
 
@@ -107,14 +168,19 @@ def fill(name, kwarg_names, objects, side):
             kwargs[k] = side.branch.pk
         elif k == "person_id":
             kwargs[k] = side.members[0].person.pk
-        elif k in {"token", "tracking_no"}:
+        elif k in {"token", "tracking_no", "code"}:
             kwargs[k] = objects[k]
         elif k in {"service_request_id", "token_id"}:  # Open311: a tracking number
             kwargs[k] = objects["tracking_no"]
         elif k == "service_code":
             kwargs[k] = "street_vending"
-        elif k in {"grant_id", "post_id", "meeting_id", "attachment_id", "request_id", "photo_id", "summons_id"}:
+        elif k in {"task_id", "claim_id", "registration_id", "partner_id", "call_id", "need_id", "deployment_id"}:
             kwargs[k] = objects[k[:-3]]
+        elif k in {"grant_id", "post_id", "meeting_id", "attachment_id", "request_id", "photo_id", "summons_id",
+                   "transfer_id", "document_id", "reduction_id"}:
+            kwargs[k] = objects[k[:-3]]
+        elif k == "step":
+            kwargs[k] = "talk"
         elif k == "pk":
             kwargs[k] = objects[name.split("-")[0]]
         elif k == "format":
@@ -159,6 +225,15 @@ def snapshot(side):
                                                                 "merged_into_id")),
         list(Event.objects.filter(request__owner__in=orgs).values_list("id", "kind", "note")),
         list(Summons.objects.filter(department__in=orgs).values_list("id", "accepted_at", "reported_at", "report")),
+        *checkin_matrix.snapshot(orgs),
+        *mobilization_matrix.snapshot(orgs),
+        list(Transfer.objects.filter(Q(from_org__in=orgs) | Q(to_org__in=orgs))
+             .values_list("id", "status", "membership_id", "to_org_id", "decided_on")),
+        list(DevelopmentCase.objects.filter(membership__org__in=orgs).values_list("id", "next_step", "due_on")),
+        list(DuesProfile.objects.filter(org__in=orgs).values_list("id", "category", "monthly_income", "applies_from")),
+        list(DuesAssessment.objects.filter(org__in=orgs).values_list("id", "month", "due", "payment_id", "paid_on")),
+        list(DuesPayment.objects.filter(org__in=orgs).values_list("id", "amount", "status")),
+        list(Reduction.objects.filter(org__in=orgs).values_list("id", "status", "approver_id")),
     ]
 
 
@@ -196,6 +271,11 @@ def actors(world):
     users = dict(world.a.users, staff=staff)
     for side in (world.a, world.b):
         request_objects(side)
+        checkin_matrix.objects(side)
+        mobilization_matrix.objects(side)
+        transfer_objects(side)
+        development_objects(side)
+        dues_objects(side)
     clients = {}
     for role, user in users.items():
         token = Token.objects.create(user=user)
@@ -217,7 +297,10 @@ def test_no_route_reads_across_the_boundary(world, actors):
         url = reverse(name, kwargs=fill(name, kwarg_names, objects_b, world.b))
         foreign = any(k in kwarg_names
                       for k in ("org_id", "person_id", "grant_id", "post_id", "meeting_id", "attachment_id", "pk",
-                                "object_id", "request_id", "photo_id", "summons_id", "tracking_no"))
+                                "object_id", "request_id", "photo_id", "summons_id", "tracking_no",
+                                "task_id", "claim_id", "registration_id", "partner_id", "call_id", "need_id",
+                                "deployment_id",
+                                "transfer_id", "document_id", "reduction_id"))
         for role, client in actors.clients.items():
             response = client.get(url, {"q": "y"}, follow=False)  # pinyin initial of 乙
             body = text(response)

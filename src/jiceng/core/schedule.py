@@ -14,6 +14,8 @@ log = logging.getLogger("jiceng.schedule")
 # name -> (hour of day, dotted path of a django-tasks Task)
 DAILY = {
     "life.remind_owed_meetings": (8, "jiceng.life.tasks.remind_owed_meetings"),
+    "transfers.expire_and_remind": (10, "jiceng.transfers.tasks.expire_and_remind"),
+    "dues.notify_unpaid": (9, "jiceng.dues.tasks.notify_unpaid"),
 }
 # name -> (minutes between runs, dividing a day evenly; dotted path of a django-tasks Task)
 EVERY = {

@@ -23,7 +23,7 @@ from jiceng.orgs.models import LeadershipPost, Organization
 from jiceng.orgs.services import term_years_from
 from jiceng.people.models import Membership, MembershipPeriod, Person
 
-from . import geometry, names, residents
+from . import checkin, development, dues, geometry, mobilization, names, residents
 from .shapes import SCALES
 
 STATUS_MIX = [("full", 86), ("probationary", 5), ("candidate", 2), ("activist", 3), ("applicant", 4)]
@@ -320,12 +320,26 @@ def load(scale="small", seed=1, today=None, progress=None):
         # Provinces and cities were written before all their children were numbered.
         Organization.objects.bulk_update(areas, ["child_seq"], batch_size=500)
         _reset_sequences()
+        _analyze()
         loader.stats.requests = residents.load(seed, loader.today, shape.requests)
+        development.load(seed, loader.today)
+        dues.load(seed, loader.today)
+        checkin.load(seed, loader.today)
+        mobilization.load(seed, loader.today)
         rows = rollups.rebuild()  # follow-up runs and requests' figures included
         audit.record(None, "demo.load", object_type="demo", object_id=scale,
                      after={"scale": scale, "seed": seed, "orgs": loader.stats.orgs, "people": loader.stats.people})
     loader.stats.rollup_rows = rows
     return loader.stats
+
+
+def _analyze():
+    """PostgreSQL plans the later steps (dues, figures) from table statistics; after a bulk
+    load they say the tables are empty, and a join over members becomes a nested loop of
+    minutes. SQLite plans without statistics."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def _reset_sequences():

@@ -153,6 +153,53 @@ def change_status(actor, membership, status, on, reason=""):
     return membership
 
 
+@transaction.atomic
+def move_membership(actor, membership, to_org, on, reason):
+    """Move a membership to another branch on `on`, keeping its status: the span at the old
+    branch closes and one opens at the new, and the counts leave the old branch's ancestors
+    for the new one's, all in one transaction. Only jiceng.transfers calls it, when the
+    receiver accepts a transfer the sender made: the receiver's rights are checked here, the
+    sender's consent is the transfer."""
+    membership = Membership.objects.select_for_update(of=("self",)).select_related("person").get(pk=membership.pk)
+    # Both branches locked in one order, so crossing transfers cannot deadlock; re-read, the
+    # counts go to their current ancestors.
+    orgs = {o.pk: o for o in Organization.objects.select_for_update()
+            .filter(pk__in=[membership.org_id, to_org.pk]).order_by("pk")}
+    membership.org, to_org = orgs[membership.org_id], orgs[to_org.pk]
+    require(actor, CHANGE, to_org, "接收党支部")
+    person = membership.person
+    if to_org.kind not in MEMBER_HOLDING_KINDS:
+        raise DomainError("org_cannot_hold_members",
+                          f"“{to_org.name}”是{KIND_LABELS[to_org.kind]}，不能直接管理党员，请选择党支部", "to_org")
+    if to_org.status != Organization.ACTIVE:
+        raise DomainError("org_dissolved", f"“{to_org.name}”已撤销，不能接收党员", "to_org")
+    if to_org.pk == membership.org_id:
+        raise DomainError("same_org", f"{person.name} 的党籍已在“{to_org.name}”，无须转接", "to_org")
+    if membership.status == "left":
+        raise DomainError("status_closed", "该党籍记录已关闭", "status")
+    current = MembershipPeriod.objects.filter(person=person, end__isnull=True).order_by("-start").first()
+    start = current.start if current else membership.since
+    if on < start:
+        raise DomainError("date_before_current",
+                          f"日期早于在“{membership.org.name}”的当前记录起始日期 {start:%Y-%m-%d}", "on")
+    if on > timezone.localdate():
+        raise DomainError("date_in_future", "日期不能晚于今天", "on")
+    before, old_org, old_keys = _membership_snapshot(membership), membership.org, _membership_keys(membership)
+    membership.org, membership.group = to_org, None
+    membership.save(update_fields=["org", "group"])
+    if current:  # the old span keeps why it began and says why it ended
+        limit = MembershipPeriod._meta.get_field("reason").max_length
+        current.end, current.reason = on, "；".join(filter(None, [current.reason, f"转出：{reason}"]))[:limit]
+        current.save(update_fields=["end", "reason"])
+    MembershipPeriod.objects.create(person=person, org=to_org, status=membership.status, start=on,
+                                    reason=f"转入：{reason}")
+    rollups.apply(old_org.path, dict.fromkeys(old_keys, -1))
+    rollups.apply(to_org.path, dict.fromkeys(_membership_keys(membership), 1))
+    audit.record(actor, "people.move_membership", membership, before=before,
+                 after=_membership_snapshot(membership) | {"reason": reason})
+    return membership
+
+
 def _person_nodes(person, lock=False):
     nodes = [person.residence] if person.residence_id else []
     memberships = Membership.objects.filter(person=person).select_related("org")
