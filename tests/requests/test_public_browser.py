@@ -84,7 +84,10 @@ def test_resident_submits_with_photo_and_location_then_follows_and_rates(city, l
     expect(resident.get_by_role("cell", name="甲社区一网格")).to_be_visible()
     image = resident.get_by_role("img", name="我上传的照片 1")
     expect(image).to_be_visible()
-    assert image.evaluate("img => img.naturalWidth") == 64  # served to the resident who matched the phone
+    # Served to the resident who matched the phone (read once loaded: visible comes first).
+    loaded_width = "img => img.complete ? img.naturalWidth : new Promise(done => " \
+                   "{ img.onload = () => done(img.naturalWidth); img.onerror = () => done(0); })"
+    assert image.evaluate(loaded_width) == 64
     shot(resident, "case")
 
     # The grid worker, on their phone: one tap to the grid's open requests, accept, resolve.
