@@ -22,6 +22,8 @@ from .forms import PaymentForm, ProfileForm, ReductionForm, RunForm
 from .gateways import backend
 from .models import Reduction
 
+FLAGS_SHOWN = 100  # the flag list names this many; the heading gives the count
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -87,7 +89,8 @@ def arrears(request, org_id):
     return render(request, "dues/arrears.html", {
         "org": org, "crumbs": org_queries.breadcrumbs(request.user, org), "before": before,
         "branches": queries.arrears_by_branch(org, before)[:200], "members": queries.arrears_members(org, before),
-        "flag_months": n, "flags": flags, "pending": queries.pending_reductions(request.user, org),
+        "flag_months": n, "flags": flags[:FLAGS_SHOWN], "flag_count": len(flags),
+        "pending": queries.pending_reductions(request.user, org),
         "can_change": can(request.user, CHANGE, org), "is_branch": org.kind in BRANCH_KINDS,
         "year": today.year, "years": range(today.year, today.year - 5, -1),
     })
