@@ -123,3 +123,54 @@ def test_threads_submitting_at_once_are_stored_in_batches_with_one_outcome_each(
     assert AuditEvent.objects.filter(action="requests.submit").count() == SUBMITTERS
     assert figures.check() == []
     assert audit.verify()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs two writers at once (see above)")
+def test_a_submission_inside_the_callers_transaction_is_stored_in_it_not_in_a_batch(city):
+    """The WeChat door submits inside its own transaction: its request must commit or roll back
+    with that transaction, not with a batch that another thread stores. Here another thread's
+    batch is stuck (its key is being inserted by a third, open transaction); the submission
+    inside the caller's transaction still goes through, on its own, and is gone when that
+    transaction rolls back."""
+    lon, lat = city.points["甲一"]
+    holding, release, errors, batch = threading.Event(), threading.Event(), [], []
+
+    def submit_as(key, category="city_appearance"):
+        return services.submit(choices.WEB, category=category, description="路灯不亮已经一周了",
+                               phone="13812345678", lon=lon, lat=lat, idempotency_key=key)
+
+    def in_thread(work):
+        def run():
+            try:
+                work()
+            except Exception as error:  # reported by the main thread
+                errors.append(error)
+            finally:
+                connections.close_all()
+        thread = threading.Thread(target=run)
+        thread.start()
+        return thread
+
+    def hold_the_key():  # an open transaction that has inserted the key "other"
+        with pytest.raises(RuntimeError), transaction.atomic():
+            submit_as("other", "street_vending")
+            holding.set()
+            release.wait(timeout=15)
+            raise RuntimeError("rolled back")
+
+    holder = in_thread(hold_the_key)
+    assert holding.wait(timeout=30)
+    stuck = in_thread(lambda: batch.append(submit_as("other")))  # leads the group commit, waits on the key
+    deadline = time.monotonic() + 30
+    while _waiting_on_locks() < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        mine, created = submit_as("mine", "neighbour_dispute")
+        assert holder.is_alive()  # stored while the batch was still stuck: not queued behind it
+        assert created and Request.objects.filter(pk=mine.pk).exists()
+        raise RuntimeError("the caller's transaction fails after the submission")
+    release.set()
+    holder.join(timeout=30)
+    stuck.join(timeout=30)
+    assert not errors and batch[0][1]
+    assert list(Request.objects.values_list("idempotency_key", flat=True)) == ["web:other"]

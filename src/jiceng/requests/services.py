@@ -190,7 +190,8 @@ def submit(channel, *, category, description, phone, lon=None, lat=None, address
     returns the request it first created, also when two submissions race: the unique index on
     the key is the check (a repeat is rare; a look-up first would cost every request a query).
     Requests that arrive at once are stored in one transaction (batching.GroupCommit); each
-    reply follows its commit."""
+    reply follows its commit. A caller inside a transaction of its own (the WeChat door's
+    draft) stores its request in that transaction, alone: it commits or rolls back with it."""
     if channel not in CHANNEL_LABELS:
         raise ValueError(f"unknown channel {channel!r}")  # a programming error, not input
     now = now or timezone.now()
@@ -225,7 +226,8 @@ def submit(channel, *, category, description, phone, lon=None, lat=None, address
         outside_grids=outside, triage_reason="" if owner else reason, received_at=now,
         respond_by=deadlines.respond_by, resolve_by=deadlines.resolve_by)
     intake = _Intake(request, photos, area, reason, actor)
-    stored, created = _intake.store(intake)
+    in_transaction = transaction.get_connection().in_atomic_block
+    stored, created = _store_one(intake) if in_transaction else _intake.store(intake)
     if created:  # told by this thread, once its own transaction (if any) commits
         transaction.on_commit(partial(_notify_new, intake))
     return stored, created
