@@ -108,3 +108,13 @@ def test_record_of_a_probationary_member_shows_votes_approval_and_probation(secr
     assert "应到有表决权党员 4 人，实到 4 人；赞成 4" in page and "特殊情况：等待政审函调回复" in page
     assert "下一步：入党宣誓" in page and "预备期至 2024-05-01" in page and "培训 3 天" in page
     assert "入党介绍人：甲二、甲一" in page  # by pinyin, as people are listed everywhere
+
+
+def test_the_people_page_sends_a_status_change_of_an_open_case_to_the_development_record(secretary, world):
+    case = applicant(world.a.branch, "甲申", D(2024, 4, 1))
+    url = reverse("people:change_status", args=[case.person_id])
+    response = secretary.post(url, {"status": "activist", "on": "2024-05-01"})
+    assert response.status_code == 302 and response.url == reverse("development:record", args=[case.person_id])
+    case.membership.refresh_from_db()
+    assert case.membership.status == "applicant"
+    assert "请在发展档案中办理" in secretary.get(response.url).content.decode()

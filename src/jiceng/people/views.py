@@ -100,6 +100,11 @@ def change_status(request, person_id):
     if membership is None:
         messages.error(request, f"{person.name} 没有党籍记录")
         return redirect("people:detail", person_id=person.pk)
+    case = getattr(membership, "development_case", None)
+    if case is not None and case.closed_on is None:
+        # One door: the development steps check their order and dates, and keep the case's next step.
+        messages.error(request, f"{person.name} 的发展党员档案在办，党籍状态随发展步骤变更，请在发展档案中办理")
+        return redirect("development:record", person_id=person.pk)
     return form_page(
         request, StatusForm(request.POST or None, initial={"on": timezone.localdate()}), "people/form.html",
         {"title": f"变更 {person.name} 的党籍状态（现为{membership.get_status_display()}）", "submit": "确认变更",
