@@ -224,3 +224,17 @@ def test_rebuild_reproduces_the_kept_counts(base):
     assert rollups.mismatches() != []
     assert rollups.rebuild() == len(kept)
     assert rollups.stored_totals() == kept
+
+
+def test_apply_all_moves_a_count_without_touching_the_common_ancestors(db):
+    """A member moving between two branches of one county, in one statement: the branches'
+    counts change, the county's and the province's stay (their −1 and +1 cancel out)."""
+    province = b.org(None, "浙江省", "province")
+    county = b.org(province, "安吉县", "county")
+    one, two = b.org(county, "一支部", "branch"), b.org(county, "二支部", "branch")
+    rollups.apply(one.path, {"test:k": 1})
+    written = dict(NodeCount.objects.filter(key="test:k").values_list("node_id", "value"))
+    assert written == {one.pk: 1, county.pk: 1, province.pk: 1}
+    rollups.apply_all([(one.path, {"test:k": -1}), (two.path, {"test:k": 1})])
+    assert dict(NodeCount.objects.filter(key="test:k").values_list("node_id", "value")) == {
+        one.pk: 0, two.pk: 1, county.pk: 1, province.pk: 1}

@@ -100,25 +100,37 @@ def diff(old_keys, new_keys):
 
 
 def apply(path, delta, include_self=True):
-    """Add `delta` ({key: n}) to the node at `path` and its ancestors, in one statement: an
-    INSERT … SELECT over the ancestors × keys with ON CONFLICT DO UPDATE (both SQLite and
-    PostgreSQL), so a missing (node, key) row is created and an existing one incremented,
-    atomically, whatever runs beside it."""
-    delta = {k: v for k, v in delta.items() if v}
-    paths = ancestor_paths(path, include_self=include_self)
-    if not delta or not paths:
+    """Add `delta` ({key: n}) to the node at `path` and its ancestors (see `apply_all`)."""
+    apply_all([(path, delta)], include_self)
+
+
+def apply_all(changes, include_self=True):
+    """Add each (path, {key: n}) of `changes` to the node at path and its ancestors, in one
+    statement: an INSERT … SELECT with ON CONFLICT DO UPDATE (both SQLite and PostgreSQL), so a
+    missing (node, key) row is created and an existing one incremented, atomically, whatever
+    runs beside it. Rows are written in (path, key) order, so two writers that cross (one
+    member moving from A to B while another moves from B to A) cannot deadlock; what cancels
+    out (a moved member's common ancestors) is not written at all."""
+    total = Counter()
+    for path, delta in changes:
+        for ancestor in ancestor_paths(path, include_self=include_self):
+            for key, n in delta.items():
+                total[(ancestor, key)] += n
+    rows = sorted((path, key, n) for (path, key), n in total.items() if n)
+    if not rows:
         return
     q = connection.ops.quote_name
     table, value = q(NodeCount._meta.db_table), q("value")
-    keys = " UNION ALL ".join(["SELECT CAST(%s AS VARCHAR(40)) AS k, CAST(%s AS BIGINT) AS d"] * len(delta))
+    given = " UNION ALL ".join(
+        ["SELECT CAST(%s AS VARCHAR(255)) AS p, CAST(%s AS VARCHAR(40)) AS k, CAST(%s AS BIGINT) AS d"] * len(rows))
     sql = (
         f"INSERT INTO {table} ({q('node_id')}, {q('key')}, {value}) "
-        f"SELECT o.{q('id')}, c.k, c.d FROM {q(Organization._meta.db_table)} o CROSS JOIN ({keys}) c "
-        f"WHERE o.{q('path')} IN ({', '.join(['%s'] * len(paths))}) "
+        f"SELECT o.{q('id')}, c.k, c.d FROM {q(Organization._meta.db_table)} o JOIN ({given}) c ON o.{q('path')} = c.p "
+        f"ORDER BY o.{q('path')}, c.k "
         f"ON CONFLICT ({q('node_id')}, {q('key')}) DO UPDATE SET {value} = {table}.{value} + excluded.{value}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [x for item in delta.items() for x in item] + paths)
+        cursor.execute(sql, [x for row in rows for x in row])
 
 
 def shift_subtree(node, old_ancestor_ids, new_ancestor_ids):

@@ -163,7 +163,9 @@ def move_membership(actor, membership, to_org, on, reason):
     membership = Membership.objects.select_for_update(of=("self",)).select_related("person").get(pk=membership.pk)
     # Both branches locked in one order, so crossing transfers cannot deadlock; re-read, the
     # counts go to their current ancestors.
-    orgs = {o.pk: o for o in Organization.objects.select_for_update()
+    # FOR NO KEY UPDATE: the rows are not changed, and other transactions' foreign-key checks
+    # (FOR KEY SHARE, at their commit) must not wait on them.
+    orgs = {o.pk: o for o in Organization.objects.select_for_update(no_key=True)
             .filter(pk__in=[membership.org_id, to_org.pk]).order_by("pk")}
     membership.org, to_org = orgs[membership.org_id], orgs[to_org.pk]
     require(actor, CHANGE, to_org, "接收党支部")
@@ -193,8 +195,8 @@ def move_membership(actor, membership, to_org, on, reason):
         current.save(update_fields=["end", "reason"])
     MembershipPeriod.objects.create(person=person, org=to_org, status=membership.status, start=on,
                                     reason=f"转入：{reason}")
-    rollups.apply(old_org.path, dict.fromkeys(old_keys, -1))
-    rollups.apply(to_org.path, dict.fromkeys(_membership_keys(membership), 1))
+    rollups.apply_all([(old_org.path, dict.fromkeys(old_keys, -1)),
+                       (to_org.path, dict.fromkeys(_membership_keys(membership), 1))])
     audit.record(actor, "people.move_membership", membership, before=before,
                  after=_membership_snapshot(membership) | {"reason": reason})
     return membership

@@ -76,8 +76,10 @@ def _in_transit(pending):
 
 def _lock_membership(membership, actor):
     """Lock the membership: two sends of one member queue here, and the second sees the first."""
-    membership = Membership.objects.select_for_update(of=("self",)).select_related("person", "org") \
-        .get(pk=membership.pk)
+    # The lock without a join: locked after a concurrent accept moved it, the row is read again
+    # as it is now, where a join would be checked against the branch it has left (no row at all).
+    Membership.objects.select_for_update().filter(pk=membership.pk).exists()
+    membership = Membership.objects.select_related("person", "org").get(pk=membership.pk)
     require(actor, CHANGE, membership.org, "该党员所在党支部")
     if membership.status not in PARTY_MEMBER_STATUSES:
         raise DomainError("not_a_party_member",
