@@ -1,0 +1,169 @@
+import functools
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from jiceng.core.roles import CHANGE
+from jiceng.core.scoping import can, scope
+from jiceng.core.web import form_page
+from jiceng.orgs import queries as org_queries
+
+from . import queries, services
+from .forms import CloseYearForm, CooperativeForm, DividendForm, HouseholdForm, IncomeForm
+from .models import SOURCES, ClosedYear, Cooperative, Dividend, IncomeEntry, YearTotal
+
+
+def _year(request):
+    this_year = timezone.localdate().year
+    value = request.GET.get("year", "")
+    return int(value) if value.isdigit() and 1949 <= int(value) <= this_year else this_year
+
+
+def _years():
+    this_year = timezone.localdate().year
+    return range(this_year, this_year - 6, -1)
+
+
+def village_page(action="view"):
+    """Views about one village: any other node goes to its subtree list."""
+
+    def decorate(view):
+        @login_required
+        @functools.wraps(view)
+        def wrapper(request, org_id, *args, **kwargs):
+            org = org_queries.get(request.user, org_id, action=action)
+            if org.kind != "village":
+                return redirect("economy:list", org_id=org.pk)
+            return view(request, org, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def _cooperative(request, cooperative_id, action="view"):
+    return get_object_or_404(scope(request.user, Cooperative.objects.select_related("village"), action),
+                             pk=cooperative_id)
+
+
+@village_page()
+def village(request, org):
+    year = _year(request)
+    total = scope(request.user, YearTotal.objects.filter(village=org, year=year)).first()
+    line = queries.weak_line(year, org.division_code)
+    operating = total.operating if total else 0
+    return render(request, "economy/village.html", {
+        "org": org, "year": year, "years": _years(), "total": total,
+        "by_source": [(label, getattr(total, key) if total else 0) for key, label in SOURCES],
+        "line": line, "weak": queries.is_weak(operating, line),
+        "entries": scope(request.user, IncomeEntry.objects.filter(village=org, year=year)).order_by("-entered_at"),
+        "closed": services.closing(org, year),
+        "bars": queries.chart(queries.village_trend(request.user, org)),
+        "cooperatives": scope(request.user, Cooperative.objects.filter(village=org)),
+        "crumbs": org_queries.breadcrumbs(request.user, org), "can_change": can(request.user, CHANGE, org),
+    })
+
+
+@village_page(CHANGE)
+@require_http_methods(["GET", "POST"])
+def add_income(request, org):
+    form = IncomeForm(request.POST or None, initial={"year": timezone.localdate().year})
+    return form_page(request, form, "orgs/form.html",
+                     {"org": org, "crumbs": org_queries.breadcrumbs(request.user, org),
+                      "title": f"{org.name} · 录入集体收入", "submit": "录入"},
+                     lambda data: services.record_income(request.user, village=org, **data),
+                     lambda e: f"已录入 {e.year} 年{e.get_source_display()} {e.amount} 元",
+                     lambda e: reverse("economy:village", args=[org.pk]) + f"?year={e.year}")
+
+
+@login_required
+def village_list(request, org_id):
+    org = org_queries.get(request.user, org_id)
+    year = _year(request)
+    descending = request.GET.get("order") == "desc"
+    line = queries.weak_line(year, org.division_code)
+    page = Paginator(queries.villages(request.user, org, year, descending), 50).get_page(request.GET.get("page"))
+    page.rows = [(v, queries.is_weak(v.operating, line)) for v in page.object_list]
+    return render(request, "economy/list.html", {
+        "org": org, "year": year, "years": _years(), "line": line, "page": page, "descending": descending,
+        "bars": queries.chart(queries.subtree_trend(request.user, org)),
+        "closed": scope(request.user, ClosedYear.objects.filter(org=org)).order_by("-year"),
+        "can_close": org.kind in services.CLOSING_KINDS and can(request.user, CHANGE, org),
+        "crumbs": org_queries.breadcrumbs(request.user, org),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def close_year(request, org_id):
+    org = org_queries.get(request.user, org_id, action=CHANGE)
+    form = CloseYearForm(request.POST or None, initial={"year": timezone.localdate().year - 1})
+    return form_page(request, form, "orgs/form.html",
+                     {"org": org, "crumbs": org_queries.breadcrumbs(request.user, org),
+                      "title": f"{org.name} · 集体经济年度结账", "submit": "结账",
+                      "note": "结账后，本单位下所有村不能再录入该年度的集体收入。"},
+                     lambda data: services.close_year(request.user, org=org, **data),
+                     lambda c: f"{c.year} 年度已结账",
+                     lambda c: reverse("economy:list", args=[org.pk]) + f"?year={c.year}")
+
+
+@village_page(CHANGE)
+@require_http_methods(["GET", "POST"])
+def add_cooperative(request, org):
+    form = CooperativeForm(request.POST or None)
+    return form_page(request, form, "orgs/form.html",
+                     {"org": org, "crumbs": org_queries.breadcrumbs(request.user, org),
+                      "title": f"{org.name} · 登记合作社", "submit": "登记"},
+                     lambda data: services.add_cooperative(request.user, village=org, **data),
+                     lambda c: f"已登记合作社“{c.name}”",
+                     lambda c: reverse("economy:cooperative", args=[c.pk]))
+
+
+@login_required
+def cooperative(request, cooperative_id):
+    coop = _cooperative(request, cooperative_id)
+    year = _year(request)
+    dividends = dict(scope(request.user, Dividend.objects.filter(household__cooperative=coop, year=year))
+                     .values_list("household_id", "amount"))
+    households = list(coop.households.all())
+    return render(request, "economy/cooperative.html", {
+        "coop": coop, "org": coop.village, "year": year, "years": _years(),
+        "rows": [(h, dividends.get(h.pk)) for h in households],
+        "paid": sum(dividends.values()), "people": sum(h.size for h in households),
+        "crumbs": org_queries.breadcrumbs(request.user, coop.village),
+        "can_change": can(request.user, CHANGE, coop.village),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add_household(request, cooperative_id):
+    coop = _cooperative(request, cooperative_id, CHANGE)
+    form = HouseholdForm(request.POST or None)
+    return form_page(request, form, "orgs/form.html",
+                     {"org": coop.village, "title": f"{coop.name} · 登记成员户", "submit": "登记",
+                      "note": "只登记户主姓名和家庭人口，不录入身份证号。"},
+                     lambda data: services.add_household(request.user, coop, **data),
+                     lambda h: f"已登记成员户 {h.head_name}",
+                     lambda h: reverse("economy:cooperative", args=[coop.pk]))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add_dividend(request, cooperative_id):
+    coop = _cooperative(request, cooperative_id, CHANGE)
+    form = DividendForm(request.POST or None, households=coop.households.all(),
+                        initial={"year": timezone.localdate().year, "household": request.GET.get("household")})
+
+    def call(data):
+        household = data.pop("household")
+        return services.record_dividend(request.user, household, **data)
+
+    return form_page(request, form, "orgs/form.html",
+                     {"org": coop.village, "title": f"{coop.name} · 登记分红", "submit": "保存"},
+                     call, lambda d: f"已登记 {d.household.head_name} {d.year} 年分红 {d.amount} 元",
+                     lambda d: reverse("economy:cooperative", args=[coop.pk]) + f"?year={d.year}")
