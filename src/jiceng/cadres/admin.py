@@ -1,0 +1,8 @@
+from django.contrib import admin
+
+from jiceng.core.admin import ScopedReadOnlyAdmin
+
+from .models import Candidate, Election, Filing, Review, Station, WorkLog
+
+for model in (Election, Candidate, Review, Filing, Station, WorkLog):
+    admin.site.register(model, ScopedReadOnlyAdmin)
