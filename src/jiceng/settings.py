@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "jiceng.dues",
     "jiceng.checkin",
     "jiceng.mobilization",
+    "jiceng.village",
+    "jiceng.economy",
+    "jiceng.cadres",
 ]
 
 MIDDLEWARE = [

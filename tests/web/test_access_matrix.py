@@ -35,8 +35,11 @@ from jiceng.transfers import services as transfer_services
 from jiceng.transfers.models import Transfer
 
 from tests import builders as b
+from tests.cadres import matrix as cadres_matrix
 from tests.checkin import matrix as checkin_matrix
+from tests.economy import matrix as economy_matrix
 from tests.mobilization import matrix as mobilization_matrix
+from tests.village import matrix as village_matrix
 
 from . import test_pages  # noqa: F401  (same fixtures)
 
@@ -77,9 +80,12 @@ def side_objects(side):
         **request_objects(side),
         **checkin_matrix.objects(side),
         **mobilization_matrix.objects(side),
+        **village_matrix.objects(side),
         **development_objects(side),
         **transfer_objects(side),
         **dues_objects(side),
+        **cadres_matrix.objects(side),
+        **economy_matrix.objects(side),
     }
 
 
@@ -146,9 +152,15 @@ ADMIN_MODELS = {
     "transfers_transfer": "transfer",
     "dues_duesprofile": "duesprofile", "dues_assessment": "assessment", "dues_payment": "payment",
     "dues_reduction": "reduction",
+    "village_matter": "matter", "village_disclosure": "disclosure", "village_question": "question",
+    "village_objection": "objection", "village_steprecord": "steprecord", "village_supervisor": "supervisor",
+    "cadres_election": "election", "cadres_candidate": "candidate", "cadres_review": "review",
+    "cadres_filing": "filing", "cadres_station": "station", "cadres_worklog": "worklog",
+    "economy_incomeentry": "incomeentry", "economy_yeartotal": "yeartotal", "economy_cooperative": "cooperative",
+    "economy_household": "household", "economy_dividend": "dividend", "economy_closedyear": "closedyear",
 }
 OWN_APPS = ("core_", "orgs_", "people_", "life_", "requests_", "transfers_", "development_", "dues_",
-            "checkin_", "mobilization_")
+            "checkin_", "mobilization_", "cadres_", "village_", "economy_")
 SUPERUSER_ONLY = ("admin:core_auditevent", "admin:core_notice", "admin:core_scheduledrun",
                   "admin:requests_apiclient")
 # Pages anyone may read by design (a jurisdiction's published figures): they name 乙县, and
@@ -157,6 +169,8 @@ PUBLIC = {"figures:public"}
 # An introduction letter's verification page: valid or not, the organizations, the name masked.
 PUBLIC |= {"transfers:verify"}
 # The Open311 door: anyone may discover services and follow requests (spec; no personal data).
+# A village's public board and its posters (四议两公开): resolutions, never a person's data.
+PUBLIC |= {"village:board", "village:poster"}
 PUBLIC |= {"open311:services", "open311:service", "open311:requests", "open311:request", "open311:token"}
 
 
@@ -177,7 +191,9 @@ def fill(name, kwarg_names, objects, side):
         elif k in {"task_id", "claim_id", "registration_id", "partner_id", "call_id", "need_id", "deployment_id"}:
             kwargs[k] = objects[k[:-3]]
         elif k in {"grant_id", "post_id", "meeting_id", "attachment_id", "request_id", "photo_id", "summons_id",
-                   "transfer_id", "document_id", "reduction_id"}:
+                   "transfer_id", "document_id", "reduction_id", "candidate_id", "filing_id", "station_id",
+                   "village_id", "matter_id", "disclosure_id", "objection_id", "question_id",
+                   "cooperative_id"}:
             kwargs[k] = objects[k[:-3]]
         elif k == "step":
             kwargs[k] = "talk"
@@ -227,6 +243,9 @@ def snapshot(side):
         list(Summons.objects.filter(department__in=orgs).values_list("id", "accepted_at", "reported_at", "report")),
         *checkin_matrix.snapshot(orgs),
         *mobilization_matrix.snapshot(orgs),
+        *village_matrix.snapshot(orgs),
+        *cadres_matrix.snapshot(orgs),
+        *economy_matrix.snapshot(orgs),
         list(Transfer.objects.filter(Q(from_org__in=orgs) | Q(to_org__in=orgs))
              .values_list("id", "status", "membership_id", "to_org_id", "decided_on")),
         list(DevelopmentCase.objects.filter(membership__org__in=orgs).values_list("id", "next_step", "due_on")),
@@ -273,9 +292,12 @@ def actors(world):
         request_objects(side)
         checkin_matrix.objects(side)
         mobilization_matrix.objects(side)
+        village_matrix.objects(side)
         transfer_objects(side)
         development_objects(side)
         dues_objects(side)
+        cadres_matrix.objects(side)
+        economy_matrix.objects(side)
     clients = {}
     for role, user in users.items():
         token = Token.objects.create(user=user)
@@ -300,7 +322,9 @@ def test_no_route_reads_across_the_boundary(world, actors):
                                 "object_id", "request_id", "photo_id", "summons_id", "tracking_no",
                                 "task_id", "claim_id", "registration_id", "partner_id", "call_id", "need_id",
                                 "deployment_id",
-                                "transfer_id", "document_id", "reduction_id"))
+                                "transfer_id", "document_id", "reduction_id",
+                                "candidate_id", "filing_id", "station_id",
+                                "matter_id", "objection_id", "question_id", "cooperative_id"))
         for role, client in actors.clients.items():
             response = client.get(url, {"q": "y"}, follow=False)  # pinyin initial of 乙
             body = text(response)
