@@ -49,14 +49,7 @@ def print_table(results):
         cells = [row["op"], r["db"], r["size"], f"{row['n']:,}", tree.fmt_ms(row["p50"]),
                  tree.fmt_ms(row["p99"]) if row["n"] > 1 else "—", rate, row["target"] or "—"]
         print("| " + " | ".join(cells) + " |")
-    print()
-    for r in results:
-        for note in r["notes"]:
-            print(f"- {r['db']}: {note}")
-        print(f"- {r['db']}: whole run {r['wall_s']:.1f}s")
-    for r in results:
-        for title, plan in r.get("explain", []):
-            print(f"\n{r['db']} — {title}\n```\n{plan}\n```")
+    tree.print_notes(results)
 
 
 def parent(args):

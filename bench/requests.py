@@ -34,7 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # library (wechatpy imports it): put the repository root there instead.
 sys.path[:1] = [str(ROOT)]
 
-from bench.tree import ensure_pg_database, fmt_ms, fmt_rate, log, p50, p99, run_children  # noqa: E402
+from bench.tree import (  # noqa: E402
+    ensure_pg_database, fmt_ms, fmt_rate, log, p50, p99, print_notes, run_children)
 
 PG_BASE = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 DBS = ["sqlite", "postgres"]
@@ -79,11 +80,7 @@ def print_tables(results):
         print("| " + " | ".join([row["op"], r["db"], r["size"], fmt_ms(row["p50"]), fmt_ms(row["p99"]) + n,
                                  fmt_rate(row.get("rate")), row.get("peer") or "—", fmt_ms(row.get("peer_p50")),
                                  fmt_ms(row.get("peer_p99")) + peer_n, ratio]) + " |")
-    print()
-    for r in results:
-        for note in r["notes"]:
-            print(f"- {r['db']}: {note}")
-        print(f"- {r['db']}: whole run {r['wall_s']:.1f}s")
+    print_notes(results)
 
 
 # == the load driver: a separate process on loopback =========================================

@@ -132,6 +132,11 @@ def print_table(results):
                  fmt_rate(row["rate"]), row["peer"] or "—", fmt_ms(row["peer_p50"]) + peer_note,
                  f"{row['ratio']:.2f}x" if row["ratio"] is not None else "—"]
         print("| " + " | ".join(cells) + " |")
+    print_notes(results)
+
+
+def print_notes(results):
+    """Below a table: each database's notes and wall time, then any query plans."""
     print()
     for r in results:
         for note in r["notes"]:
