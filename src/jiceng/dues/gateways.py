@@ -6,24 +6,28 @@ one: the branch has the cash or sees the transfer, so a payment is confirmed as 
 recorded. An online backend would return a link from start() and confirm from its callback.
 """
 
+from abc import ABC, abstractmethod
+
 from django.conf import settings
 from django.utils.module_loading import import_string
 
 DEFAULT = "jiceng.dues.gateways.ManualGateway"
 
 
-class Gateway:
+class Gateway(ABC):
+    """The interface every backend implements."""
+
     name = ""
     label = ""
 
+    @abstractmethod
     def start(self, payment):
         """Begin collecting `payment`. Return True when the money is already in (confirmed now),
         otherwise False, after arranging whatever the payer does next."""
-        raise NotImplementedError
 
+    @abstractmethod
     def confirm(self, payment, reference=""):
         """Whether the money for `payment` has arrived (called from a callback or by hand)."""
-        raise NotImplementedError
 
 
 class ManualGateway(Gateway):
