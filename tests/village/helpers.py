@@ -37,3 +37,52 @@ def step(m, order, actor=None, on=None, **override):
     args = {"body": body, "held_on": on or D + datetime.timedelta(days=order), "minutes": f"第{order}步：同意修建村道",
             **counts, **override}
     return services.record_step(actor, m, order=order, **args)
+
+
+def race(model, pk, calls):
+    """Run `calls` at once, each on its own database connection, while this thread holds `model`
+    row `pk` locked until every call waits on that lock: a service that takes the row with
+    select_for_update before its check lets exactly one through. PostgreSQL only.
+    Returns (results, codes of the DomainErrors)."""
+    import threading
+    import time
+
+    from django.db import connection, connections, transaction
+
+    from jiceng.core.errors import DomainError
+
+    start = threading.Barrier(len(calls) + 1)
+    done, refused, errors = [], [], []
+
+    def run(call):
+        try:
+            start.wait(timeout=30)
+            done.append(call())
+        except DomainError as error:
+            refused.append(error.code)
+        except Exception as error:  # reported by the main thread
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    def waiting():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND wait_event_type = 'Lock'")
+            return cursor.fetchone()[0]
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    with transaction.atomic():
+        model.objects.select_for_update().get(pk=pk)
+        start.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while waiting() < len(calls) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert waiting() == len(calls), "the calls did not wait on the row lock"
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    return done, refused

@@ -31,4 +31,5 @@ def snapshot(orgs):
         list(Disclosure.objects.filter(village__in=orgs).values_list("id", "text", "taken_down_on")),
         list(Objection.objects.filter(matter__village__in=orgs).values_list("id", "answer", "answered_on")),
         list(Question.objects.filter(disclosure__village__in=orgs).values_list("id", "text", "answer")),
+        list(Supervisor.objects.filter(village__in=orgs).values_list("id", "user_id", "ended_on", "end_reason")),
     ]

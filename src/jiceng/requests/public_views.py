@@ -9,14 +9,13 @@ import datetime
 import time
 from urllib.parse import urlencode
 
-from django.core.cache import cache
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from jiceng.core import crypto, policy
+from jiceng.core import crypto, policy, ratelimit
 from jiceng.core.web import form_page
 
 from . import choices, services
@@ -63,14 +62,8 @@ def _over_limit(request):
     seen_hour, seen = request.session.get(LOOKUPS, [hour, 0])
     seen = seen + 1 if seen_hour == hour else 1
     request.session[LOOKUPS] = [hour, seen]
-    key = f"requests.lookups:{request.META.get('REMOTE_ADDR', '')}:{hour}"
-    cache.add(key, 0, 3600)
-    try:
-        from_address = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, 3600)
-        from_address = 1
-    return seen > limits["session"] or from_address > limits["address"]
+    within = ratelimit.hit(f"requests.lookups:{ratelimit.client_address(request)}", limits["address"], 3600)
+    return seen > limits["session"] or not within
 
 
 @require_http_methods(["GET", "POST"])

@@ -32,7 +32,7 @@ class QuestionAdmin(ScopedReadOnlyAdmin):
 
 @admin.register(Supervisor)
 class SupervisorAdmin(ScopedReadOnlyAdmin):
-    list_display = ["village", "user"]
+    list_display = ["village", "user", "appointed_on", "ended_on"]
 
 
 @admin.register(Objection)

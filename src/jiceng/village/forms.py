@@ -9,13 +9,17 @@ COUNT = {"required": False, "min_value": 0}
 class ProposeForm(forms.Form):
     title = forms.CharField(label="事项", max_length=200)
     kind = forms.ChoiceField(label="事项类别")
-    amount = forms.DecimalField(label="涉及金额（元）", required=False, min_value=0, max_digits=14, decimal_places=2)
+    # The service refuses a negative or over-precise amount with the rule; the form only parses it.
+    amount = forms.DecimalField(label="涉及金额（元）", required=False)
+    template = forms.ModelChoiceField(label="决策程序", queryset=None, empty_label=None, required=False,
+                                      help_text="政策所列重大事项和涉及金额达到标准的事项必须选用“四议两公开”")
     proposed_on = forms.DateField(label="提出日期", widget=DATE)
     description = forms.CharField(label="事项说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, kinds=(), **kwargs):
+    def __init__(self, *args, kinds=(), templates=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [(k, k) for k in kinds]
+        self.fields["template"].queryset = templates
 
 
 class StepForm(forms.Form):
@@ -46,3 +50,18 @@ class TextForm(forms.Form):
 class AskForm(forms.Form):
     question = forms.CharField(label="您的问题", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
     phone = forms.CharField(label="联系电话（选填，不会公开）", max_length=20, required=False)
+
+
+class SupervisorForm(forms.Form):
+    member = forms.ModelChoiceField(label="成员（须已有本村“审计（只读）”授权）", queryset=None)
+    on = forms.DateField(label="任职日期", widget=DATE)
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = candidates
+        self.fields["member"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+class EndSupervisorForm(forms.Form):
+    on = forms.DateField(label="离任日期", widget=DATE)
+    reason = forms.CharField(label="离任原因", max_length=200)

@@ -135,13 +135,23 @@ class Question(models.Model):
 
 
 class Supervisor(models.Model):
-    """A member of the village's 村务监督委员会 (who also holds a view grant on the village)."""
+    """A term of a member of the village's 村务监督委员会 (who also holds a view grant on the village).
+    Ending a term keeps the row: the committee's past members stay on record."""
     village = models.ForeignKey("orgs.Organization", models.CASCADE, related_name="village_supervisors")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="village_supervisor_of")
+    appointed_on = models.DateField("任职日期")
+    appointed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name="登记人")
+    ended_on = models.DateField("离任日期", null=True, blank=True)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                 related_name="+", verbose_name="办理离任")
+    end_reason = models.CharField("离任原因", max_length=200, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "村务监督委员会成员"
-        constraints = [models.UniqueConstraint(fields=["village", "user"], name="village_supervisor_unique")]
+        ordering = ["-appointed_on", "-id"]
+        constraints = [models.UniqueConstraint(fields=["village", "user"], condition=models.Q(ended_on__isnull=True),
+                                               name="village_supervisor_current_unique")]
 
 
 class Objection(models.Model):

@@ -1,24 +1,26 @@
 import datetime
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jiceng.core import policy
+from jiceng.core import policy, ratelimit
 from jiceng.core.errors import DomainError
-from jiceng.core.roles import CHANGE
+from jiceng.core.roles import CHANGE, ROLES, VIEW
 from jiceng.core.scoping import can, scope
 from jiceng.core.web import form_page
 from jiceng.orgs import queries as org_queries
 from jiceng.orgs.models import Organization
 
 from . import exports, services
-from .forms import AskForm, ProposeForm, StepForm, TextForm
-from .models import Disclosure, Matter, Objection, Question
+from .forms import AskForm, EndSupervisorForm, ProposeForm, StepForm, SupervisorForm, TextForm
+from .models import Disclosure, Matter, Objection, Question, Supervisor
 
 
 def _village(request, org_id, action="view"):
@@ -37,7 +39,9 @@ def matters(request, org_id):
         return redirect("orgs:detail", org_id=org_id)
     rows = scope(request.user, Matter.objects.filter(village=village)).select_related("template")
     return render(request, "village/matters.html", {
-        "village": village, "matters": rows, "crumbs": org_queries.breadcrumbs(request.user, village),
+        "village": village, "crumbs": org_queries.breadcrumbs(request.user, village),
+        "matters": [(m, "、".join(short for short, _ in services.mandatory_reasons(m.kind, m.amount, m.proposed_on)))
+                    for m in rows],
         "can_change": can(request.user, CHANGE, village),
     })
 
@@ -47,11 +51,13 @@ def matters(request, org_id):
 def propose(request, org_id):
     village = org_queries.get(request.user, org_id, action=CHANGE)
     today = timezone.localdate()
-    form = ProposeForm(request.POST or None, kinds=policy.get("village.major_matters", on=today),
-                       initial={"proposed_on": today})
+    templates = services.templates()
+    form = ProposeForm(request.POST or None, kinds=services.matter_kinds(today), templates=templates,
+                       initial={"proposed_on": today, "template": templates.first()})
     return form_page(request, form, "orgs/form.html",
-                     {"org": village, "crumbs": org_queries.breadcrumbs(request.user, village), "title": "提出重大事项",
-                      "submit": "提出", "note": "按“四议两公开”程序逐步记录：提议、商议、审议、决议、决议公开、实施结果公开。"},
+                     {"org": village, "crumbs": org_queries.breadcrumbs(request.user, village), "title": "提出村务事项",
+                      "submit": "提出", "note": "按所选程序逐步记录。“四议两公开”：提议、商议、审议、决议、决议公开、实施结果公开；"
+                              "政策所列重大事项和涉及金额达到标准的事项必须选用。"},
                      lambda data: services.propose(request.user, village, **data),
                      lambda m: f"已提出事项“{m.title}”", lambda m: reverse("village:matter", args=[m.pk]))
 
@@ -173,12 +179,18 @@ def _on_board(village, today):
             .select_related("matter").prefetch_related("questions"))
 
 
+def _board(request, village, status=200, limited=""):
+    return render(request, "village/board.html", {
+        # The same empty form under every disclosure: rendered once (form rendering dominated the page's CPU).
+        "village": village, "disclosures": _on_board(village, timezone.localdate()),
+        "ask_fields": AskForm().as_div(),
+        "limited": limited,
+    }, status=status)
+
+
 @require_GET
 def board(request, village_id):
-    village = get_object_or_404(Organization, pk=village_id, kind="village")
-    return render(request, "village/board.html", {
-        "village": village, "disclosures": _on_board(village, timezone.localdate()), "ask_form": AskForm(),
-    })
+    return _board(request, get_object_or_404(Organization, pk=village_id, kind="village"))
 
 
 @require_GET
@@ -193,11 +205,14 @@ def poster(request, disclosure_id):
 
 @require_POST
 def ask(request, disclosure_id):
-    """A resident's question: always back to the board, the outcome in a message."""
-    d = get_object_or_404(Disclosure, pk=disclosure_id)
+    """A resident's question: back to the board, the outcome in a message; over the policy's
+    rate (per address, per disclosure) the board with a 429 and nothing stored."""
+    d = get_object_or_404(Disclosure.objects.select_related("village"), pk=disclosure_id)
     form = AskForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写问题")
+    elif limited := _over_limit(request, d):
+        return _board(request, d.village, status=429, limited=limited)
     else:
         try:
             services.ask(d, text=form.cleaned_data["question"], phone=form.cleaned_data["phone"],
@@ -207,3 +222,68 @@ def ask(request, disclosure_id):
         else:
             messages.success(request, "问题已提交，村里将在公开栏上答复")
     return redirect(reverse("village:board", args=[d.village_id]) + f"#d{d.pk}")
+
+
+def _over_limit(request, disclosure):
+    """The refusal to show when this question is over a limit of the policy, else ""."""
+    limits = policy.get("village.question_limits", on=timezone.localdate())
+    window = limits["seconds"] // 60
+    if not ratelimit.hit(f"village.ask:address:{ratelimit.client_address(request)}", limits["per_address"],
+                         limits["seconds"]):
+        return f"提问过于频繁：同一网络 {window} 分钟内最多提交 {limits['per_address']} 个问题，请稍后再试。"
+    if not ratelimit.hit(f"village.ask:disclosure:{disclosure.pk}", limits["per_disclosure"], limits["seconds"]):
+        return f"该公开事项 {window} 分钟内已收到 {limits['per_disclosure']} 个问题，请稍后再试。"
+    return ""
+
+
+# The village's 村务监督委员会: every member can see who serves; the township (or higher) appoints and ends.
+
+def _candidates(village):
+    """Users holding a viewing grant on the village itself who do not serve now."""
+    viewing = [role for role, (_, actions) in ROLES.items() if VIEW in actions]
+    serving = Supervisor.objects.filter(village=village, ended_on__isnull=True).values("user")
+    return (get_user_model().objects.filter(grants__node=village, grants__role__in=viewing, is_active=True)
+            .exclude(pk__in=serving).distinct().order_by("username"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def supervisors(request, org_id):
+    try:
+        village = _village(request, org_id)
+    except DomainError as exc:
+        messages.info(request, exc.message)
+        return redirect("orgs:detail", org_id=org_id)
+    can_appoint = can(request.user, CHANGE, village.parent or village)
+    if request.method == "POST" and not can_appoint:
+        raise PermissionDenied("村务监督委员会成员由乡镇（街道）或县级登记")
+    today = timezone.localdate()
+    form = SupervisorForm(request.POST or None, candidates=_candidates(village), initial={"on": today})
+    rows = scope(request.user, Supervisor.objects.filter(village=village)).select_related("user", "ended_by",
+                                                                                           "appointed_by")
+    return form_page(request, form, "village/supervisors.html", {
+        "village": village, "current": [s for s in rows if s.ended_on is None],
+        "past": [s for s in rows if s.ended_on is not None], "can_appoint": can_appoint,
+        "end_form": EndSupervisorForm(initial={"on": today}),
+        "crumbs": org_queries.breadcrumbs(request.user, village)},
+        lambda d: services.appoint_supervisor(request.user, village, d["member"], on=d["on"]),
+        lambda s: f"已登记 {s.user.get_full_name() or s.user.username} 为村务监督委员会成员",
+        lambda s: reverse("village:supervisors", args=[village.pk]))
+
+
+@login_required
+@require_POST
+def end_supervisor(request, supervisor_id):
+    s = get_object_or_404(scope(request.user, Supervisor.objects.select_related("village", "user"), CHANGE),
+                          pk=supervisor_id)
+    form = EndSupervisorForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写离任日期和离任原因")
+    else:
+        try:
+            services.end_supervisor(request.user, s, **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"{s.user.get_full_name() or s.user.username} 已离任，记录保留")
+    return redirect("village:supervisors", org_id=s.village_id)
