@@ -29,7 +29,8 @@ def objects(side):
 
 def snapshot(orgs):
     return [
-        list(IncomeEntry.objects.filter(village__in=orgs).values_list("id", "year", "source", "amount")),
+        list(IncomeEntry.objects.filter(village__in=orgs).values_list("id", "year", "source", "amount",
+                                                                                 "replaced_by_id")),
         list(YearTotal.objects.filter(village__in=orgs).values_list("id", "year", "total", "operating")),
         list(Cooperative.objects.filter(village__in=orgs).values_list("id", "name")),
         list(Household.objects.filter(cooperative__village__in=orgs).values_list("id", "head_name", "size")),

@@ -37,3 +37,32 @@ def test_secretary_enters_income_and_county_sees_the_list(county, live_server, b
     page.goto(f"{live_server.url}/economy/orgs/{county.county.pk}/?year=2025")
     expect(page.locator("table.rows").first).to_contain_text("薄弱")
     page.screenshot(path=SHOTS / "list.png", full_page=True)
+
+
+def test_secretary_corrects_an_entry_and_sees_the_history(county, live_server, browser_page):  # noqa: F811
+    import datetime
+    import os
+
+    shots = Path(os.environ.get("JICENG_SCREENSHOTS", "/tmp/shots/h-village"))
+    shots.mkdir(parents=True, exist_ok=True)
+    village = county.villages["上村"]
+    year = datetime.date.today().year
+    services.record_income(county.users["village_secretary"], village=village, year=year, source="operating",
+                           amount="30000", note="果园承包")
+    wrong = services.record_income(county.users["village_secretary"], village=village, year=year,
+                                   source="operating", amount="12500.50", note="仓库租金")
+    page = browser_page
+    log_in(page, live_server, county.users["village_secretary"])
+    page.goto(f"{live_server.url}/economy/entries/{wrong.pk}/correct/")
+    page.locator("select[name=source]").select_option("leasing")
+    page.locator("input[name=amount]").fill("10500.50")
+    page.locator("input[name=reason]").fill("来源录错，合同金额为 10500.50 元")
+    page.screenshot(path=shots / "income-correct-phone.png", full_page=True)
+    page.get_by_role("button", name="更正").click()
+    expect(page.locator("body")).to_contain_text("已更正为 资产租赁 10500.50 元")
+    expect(page.locator("body")).to_contain_text("40500.50")  # 30000 + 10500.50, by hand
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=shots / "income-corrections-phone.png", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.reload()
+    page.screenshot(path=shots / "income-corrections-desktop.png", full_page=True)

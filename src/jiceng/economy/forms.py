@@ -10,6 +10,14 @@ class IncomeForm(forms.Form):
     note = forms.CharField(label="说明", max_length=200, required=False)
 
 
+class CorrectionForm(forms.Form):
+    source = forms.ChoiceField(label="来源", choices=SOURCES)
+    amount = forms.DecimalField(label="更正后金额（元）", max_digits=14, decimal_places=2,
+                                help_text="整条录错请填 0")
+    note = forms.CharField(label="说明", max_length=200, required=False)
+    reason = forms.CharField(label="更正原因", max_length=200)
+
+
 class CloseYearForm(forms.Form):
     year = forms.IntegerField(label="结账年度", min_value=1949)
 

@@ -23,6 +23,10 @@ class IncomeEntry(models.Model):
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name="录入人")
     entered_at = models.DateTimeField("录入时间", auto_now_add=True)
+    # A correction is a new entry; the original is kept, pointing at the entry that replaced it.
+    replaced_by = models.OneToOneField("self", models.PROTECT, null=True, blank=True, related_name="replaces",
+                                       verbose_name="被更正为")
+    reason = models.CharField("更正原因", max_length=200, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "集体收入明细"

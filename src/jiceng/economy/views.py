@@ -13,7 +13,7 @@ from jiceng.core.web import form_page
 from jiceng.orgs import queries as org_queries
 
 from . import queries, services
-from .forms import CloseYearForm, CooperativeForm, DividendForm, HouseholdForm, IncomeForm
+from .forms import CloseYearForm, CooperativeForm, CorrectionForm, DividendForm, HouseholdForm, IncomeForm
 from .models import SOURCES, ClosedYear, Cooperative, Dividend, IncomeEntry, YearTotal
 
 
@@ -60,7 +60,8 @@ def village(request, org):
         "org": org, "year": year, "years": _years(), "total": total,
         "by_source": [(label, getattr(total, key) if total else 0) for key, label in SOURCES],
         "line": line, "weak": queries.is_weak(operating, line),
-        "entries": scope(request.user, IncomeEntry.objects.filter(village=org, year=year)).order_by("-entered_at"),
+        "entries": scope(request.user, IncomeEntry.objects.filter(village=org, year=year))
+        .select_related("entered_by", "replaced_by", "replaces").order_by("-entered_at", "-id"),
         "closed": services.closing(org, year),
         "bars": queries.chart(queries.village_trend(request.user, org)),
         "cooperatives": scope(request.user, Cooperative.objects.filter(village=org)),
@@ -81,15 +82,36 @@ def add_income(request, org):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def correct_income(request, incomeentry_id):
+    entry = get_object_or_404(scope(request.user, IncomeEntry.objects.select_related("village"), CHANGE),
+                              pk=incomeentry_id)
+    org = entry.village
+    form = CorrectionForm(request.POST or None,
+                          initial={"source": entry.source, "amount": entry.amount, "note": entry.note})
+    return form_page(request, form, "orgs/form.html",
+                     {"org": org, "crumbs": org_queries.breadcrumbs(request.user, org),
+                      "title": f"{org.name} · 更正 {entry.year} 年{entry.get_source_display()} {entry.amount} 元",
+                      "submit": "更正",
+                      "note": "更正不改动原条目：录入一条新条目取代它，原条目标为“已更正”并保留；年度合计按差额调整。"},
+                     lambda data: services.correct_income(request.user, entry, **data),
+                     lambda e: f"已更正为 {e.get_source_display()} {e.amount} 元",
+                     lambda e: reverse("economy:village", args=[org.pk]) + f"?year={e.year}")
+
+
+@login_required
 def village_list(request, org_id):
     org = org_queries.get(request.user, org_id)
     year = _year(request)
     descending = request.GET.get("order") == "desc"
     line = queries.weak_line(year, org.division_code)
     page = Paginator(queries.villages(request.user, org, year, descending), 50).get_page(request.GET.get("page"))
-    page.rows = [(v, queries.is_weak(v.operating, line)) for v in page.object_list]
+    states = queries.matter_states(request.user, page.object_list, year)
+    page.rows = [(v, queries.is_weak(v.operating, line), [states[v.pk][key] for key, _ in queries.MATTER_STATES])
+                 for v in page.object_list]
     return render(request, "economy/list.html", {
         "org": org, "year": year, "years": _years(), "line": line, "page": page, "descending": descending,
+        "state_labels": [label for _, label in queries.MATTER_STATES],
         "bars": queries.chart(queries.subtree_trend(request.user, org)),
         "closed": scope(request.user, ClosedYear.objects.filter(org=org)).order_by("-year"),
         "can_close": org.kind in services.CLOSING_KINDS and can(request.user, CHANGE, org),
