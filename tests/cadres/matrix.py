@@ -3,7 +3,7 @@
 import datetime
 
 from jiceng.cadres import services
-from jiceng.cadres.models import Candidate, Election, Filing, Review, Station, WorkLog
+from jiceng.cadres.models import Candidate, Election, Filing, Naming, Pairing, Review, Station, WorkLog
 from jiceng.orgs.models import Organization
 
 from tests import builders as b
@@ -33,17 +33,24 @@ def objects(side):
         datetime.date(2025, 1, 1), datetime.date(2026, 12, 31))
     if not station.logs.exists():
         services.log_work(None, station, datetime.date(2025, 2, 3), f"{side.county.name}走访农户")
+    naming = Naming.objects.filter(village=village).first() or services.name_village(
+        None, village, 2026, datetime.date(2026, 3, 1), f"{side.county.name}组织生活不正常", f"{side.county.name}委组织部")
+    pairing = Pairing.objects.filter(naming=naming).first() or services.pair(
+        None, naming, Pairing.COUNTY_LEADER, datetime.date(2026, 3, 5), f"{side.county.name[0]}某（县委常委）")
     return {"candidate": candidate.pk, "filing": filing.pk, "station": station.pk, "election": election.pk,
-            "review": candidate.reviews.first().pk, "worklog": station.logs.first().pk}
+            "review": candidate.reviews.first().pk, "worklog": station.logs.first().pk, "naming": naming.pk,
+            "pairing": pairing.pk}
 
 
 def snapshot(orgs):
     return [
-        list(Election.objects.filter(village__in=orgs).values_list("id", "held_on")),
+        list(Election.objects.filter(village__in=orgs).values_list("id", "held_on", "held", "result")),
         list(Candidate.objects.filter(election__village__in=orgs).values_list("id", "person_id", "entered_on")),
         list(Review.objects.filter(candidate__election__village__in=orgs).values_list("id", "department", "passed",
                                                                                        "reason")),
         list(Filing.objects.filter(village__in=orgs).values_list("id", "status", "reason", "decided_on")),
         list(Station.objects.filter(village__in=orgs).values_list("id", "person_id", "start", "end")),
         list(WorkLog.objects.filter(station__village__in=orgs).values_list("id", "on", "text")),
+        list(Naming.objects.filter(village__in=orgs).values_list("id", "year", "reason", "closed_on")),
+        list(Pairing.objects.filter(naming__village__in=orgs).values_list("id", "kind", "name", "station_id", "start")),
     ]

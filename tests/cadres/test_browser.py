@@ -49,3 +49,26 @@ def test_phone_pages(world, live_server, browser_page):  # noqa: F811
     page.goto(f"{live_server.url}/cadres/orgs/{world.a.county.pk}/")
     expect(page.locator("body")).to_contain_text("待办理的书记备案（1）")
     page.screenshot(path=SHOTS / "county.png", full_page=True)
+
+
+def test_phone_term_calendar_and_four_pairings(world, live_server, browser_page):  # noqa: F811
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    village = village_of(world.a)
+    services.record_held(None, village, D(2021, 3, 1), "张某当选", D(2026, 11, 29))
+    naming = services.name_village(None, village, 2026, D(2026, 3, 1), "组织生活不正常", "甲县委组织部")
+    page = browser_page
+    log_in(page, live_server, world.a.users["org_admin"])
+    page.goto(f"{live_server.url}/cadres/orgs/{world.a.county.pk}/")
+    page.get_by_role("link", name="换届日历").click()
+    expect(page.locator("tbody")).to_contain_text("2021-03-01")
+    page.screenshot(path=SHOTS / "terms.png", full_page=True)
+    page.get_by_role("link", name="软弱涣散村整顿").click()
+    expect(page.locator("body")).to_contain_text("缺县级领导包联：1 个村")
+    page.get_by_role("link", name="甲溪村").click()
+    page.get_by_label("包联类型").select_option("county_leader")
+    page.get_by_label("姓名职务或单位名称").fill("陈某（县委常委）")
+    page.get_by_label("开始日期").fill("2026-03-05")
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator("body")).to_contain_text("已落实县级领导包联：陈某（县委常委）")
+    page.screenshot(path=SHOTS / "naming.png", full_page=True)
+    assert naming.pairings.get().name == "陈某（县委常委）"

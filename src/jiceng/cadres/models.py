@@ -1,5 +1,6 @@
 """Village cadres: two-committee elections and the joint review of candidates (资格联审),
-the secretary's filing with the county (备案), first secretaries and work teams (驻村)."""
+the secretary's filing with the county (备案), first secretaries and work teams (驻村), and
+villages named for rectification (软弱涣散) with their four pairings (四个一)."""
 
 from django.conf import settings
 from django.db import models
@@ -12,6 +13,9 @@ class Election(models.Model):
 
     village = models.ForeignKey("orgs.Organization", models.PROTECT, related_name="elections", verbose_name="村")
     held_on = models.DateField("选举日期")
+    # Set when the election is recorded as held: the two committees' new term runs from held_on.
+    held = models.BooleanField("已举行", default=False)
+    result = models.TextField("选举结果", blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
@@ -108,3 +112,49 @@ class WorkLog(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "驻村工作日志"
         ordering = ["-on", "-id"]
+
+
+class Naming(models.Model):
+    """A village named for rectification (软弱涣散村党组织) in one year, until closed."""
+
+    village = models.ForeignKey("orgs.Organization", models.PROTECT, related_name="namings", verbose_name="村")
+    year = models.PositiveSmallIntegerField("年度")
+    named_on = models.DateField("认定日期")
+    reason = models.TextField("认定原因")
+    named_by = models.CharField("认定单位", max_length=200)
+    closed_on = models.DateField("整顿销号日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "软弱涣散村"
+        ordering = ["-year", "village__path"]
+        constraints = [models.UniqueConstraint(fields=["village", "year"], condition=models.Q(closed_on__isnull=True),
+                                               name="cadres_naming_open_once")]
+
+    def __str__(self):
+        return f"{self.village.name} {self.year}年软弱涣散"
+
+
+class Pairing(models.Model):
+    """One of the four pairings (四个一) of a named village; one of each kind per naming."""
+
+    COUNTY_LEADER, TOWNSHIP_LEADER, FIRST_SECRETARY, AGENCY = (
+        "county_leader", "township_leader", "first_secretary", "agency")
+    KINDS = [(COUNTY_LEADER, "县级领导包联"), (TOWNSHIP_LEADER, "乡镇领导包村"), (FIRST_SECRETARY, "第一书记"),
+             (AGENCY, "结对帮扶单位")]
+
+    naming = models.ForeignKey(Naming, models.CASCADE, related_name="pairings", verbose_name="软弱涣散村")
+    kind = models.CharField("包联类型", max_length=20, choices=KINDS)
+    name = models.CharField("姓名职务或单位", max_length=200)
+    station = models.ForeignKey(Station, models.PROTECT, null=True, blank=True, related_name="pairings",
+                                verbose_name="驻村记录")
+    org = models.ForeignKey("orgs.Organization", models.PROTECT, null=True, blank=True, related_name="+",
+                            verbose_name="帮扶单位（组织）")
+    start = models.DateField("开始日期")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "四个一包联"
+        ordering = ["naming", "kind"]
+        constraints = [models.UniqueConstraint(fields=["naming", "kind"], name="cadres_pairing_once")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}：{self.name}"

@@ -12,7 +12,7 @@ from jiceng.core.scoping import can
 from jiceng.orgs.models import Organization
 from jiceng.orgs.services import region_of
 
-from .models import VILLAGE_KINDS, Candidate, Election, Filing, Review, Station, WorkLog
+from .models import VILLAGE_KINDS, Candidate, Election, Filing, Naming, Pairing, Review, Station, WorkLog
 
 
 def departments(village, on):
@@ -38,6 +38,35 @@ def schedule_election(actor, village, held_on):
     _village(village)
     election = Election.objects.create(village=village, held_on=held_on)
     audit.record(actor, "cadres.schedule_election", election, after={"village": village.pk, "held_on": held_on})
+    return election
+
+
+@transaction.atomic
+def record_held(actor, village, held_on, result, today, election=None):
+    """The two committees' election was held on `held_on` with `result`: the scheduled
+    `election` when given (its date becomes the real one), else a new record (e.g. a past
+    election entered for the term calendar). The new term runs from `held_on`."""
+    require(actor, CHANGE, village, "该村")
+    _village(village)
+    if held_on > today:
+        raise DomainError("held_in_future", f"选举日期 {held_on:%Y-%m-%d} 晚于今天 {today:%Y-%m-%d}：只能登记已举行的选举",
+                          "held_on")
+    if not result.strip():
+        raise DomainError("result_required", "请填写选举结果（当选的书记、主任和委员等）", "result")
+    if election is not None:
+        election = Election.objects.select_for_update().get(pk=election.pk)
+        if election.village_id != village.pk:
+            raise DomainError("election_elsewhere", f"该选举不是{village.name}的选举", "election")
+        if election.held:
+            raise DomainError("already_held", f"该选举已登记于 {election.held_on:%Y-%m-%d} 举行", "election")
+    elif Election.objects.filter(village=village, held=True, held_on=held_on).exists():
+        raise DomainError("already_held", f"{village.name} {held_on:%Y-%m-%d} 的选举已登记", "held_on")
+    before = None if election is None else {"held_on": election.held_on, "held": False}
+    election = election or Election(village=village)
+    election.held_on, election.held, election.result = held_on, True, result.strip()
+    election.save()
+    audit.record(actor, "cadres.record_held", election, before=before,
+                 after={"village": village.pk, "held_on": held_on, "result": election.result})
     return election
 
 
@@ -193,3 +222,106 @@ def log_work(actor, station, on, text):
     log = WorkLog.objects.create(station=station, on=on, text=text.strip())
     audit.record(actor, "cadres.log_work", log, after={"station": station.pk, "on": on})
     return log
+
+
+# -- villages named for rectification (软弱涣散) and their four pairings (四个一) -----------
+
+def _county_change(actor, village, what):
+    """Naming and closing are the county's (its organization department), as for filings."""
+    county = county_of(village)
+    if county is None:
+        raise DomainError("no_county", f"{village.name} 上级没有县（区），无法{what}")
+    require(actor, VIEW, village, "该村")
+    if actor is not None and not can(actor, CHANGE, county):
+        raise DomainError("permission_denied", f"软弱涣散村的{what}由{county.name}委组织部办理，您没有权限")
+
+
+@transaction.atomic
+def name_village(actor, village, year, named_on, reason, named_by):
+    _village(village)
+    _county_change(actor, village, "认定")
+    if not reason.strip():
+        raise DomainError("reason_required", "请写明认定为软弱涣散的原因", "reason")
+    if not named_by.strip():
+        raise DomainError("named_by_required", "请填写认定单位", "named_by")
+    # Lock the village row so two requests cannot both name it.
+    Organization.objects.select_for_update().filter(pk=village.pk).first()
+    open_naming = Naming.objects.filter(village=village, closed_on__isnull=True).first()
+    if open_naming is not None:
+        raise DomainError("naming_open", f"{village.name} 已于 {open_naming.named_on:%Y-%m-%d} 被认定为"
+                          f"{open_naming.year}年软弱涣散村，尚未整顿销号，不能重复认定", "village")
+    naming = Naming.objects.create(village=village, year=year, named_on=named_on, reason=reason.strip(),
+                                   named_by=named_by.strip())
+    audit.record(actor, "cadres.name_village", naming, after={"village": village.pk, "year": year,
+                                                              "named_on": named_on, "reason": naming.reason,
+                                                              "named_by": naming.named_by})
+    return naming
+
+
+@transaction.atomic
+def close_naming(actor, naming, on):
+    naming = Naming.objects.select_for_update().select_related("village").get(pk=naming.pk)
+    _county_change(actor, naming.village, "整顿销号")
+    if naming.closed_on:
+        raise DomainError("naming_closed", f"{naming.village.name} 已于 {naming.closed_on:%Y-%m-%d} 整顿销号")
+    if on < naming.named_on:
+        raise DomainError("closed_before_named", f"销号日期须在认定日期 {naming.named_on:%Y-%m-%d} 及以后", "on")
+    naming.closed_on = on
+    naming.save(update_fields=["closed_on"])
+    audit.record(actor, "cadres.close_naming", naming, before={"closed_on": None}, after={"closed_on": on})
+    return naming
+
+
+def _first_secretary(village, station, start):
+    """The first secretary's station in `village` covering `start`: the one given, checked, or
+    the one recorded when none is given (None if no first secretary is recorded there)."""
+    if station is None:
+        return (Station.objects.filter(village=village, role=Station.FIRST_SECRETARY, start__lte=start,
+                                       end__gte=start).select_related("person").first())
+    if station.role != Station.FIRST_SECRETARY:
+        raise DomainError("not_first_secretary", f"{station.person.name} 是{station.get_role_display()}，不是第一书记",
+                          "station")
+    if station.village_id != village.pk or not station.start <= start <= station.end:
+        raise DomainError("not_stationed", f"{station.person.name} 在 {start:%Y-%m-%d} 未驻{village.name}"
+                          f"（其驻村记录：{station.village.name} {station.start:%Y-%m-%d} 至 {station.end:%Y-%m-%d}），"
+                          "不能作为该村第一书记包联", "station")
+    return station
+
+
+@transaction.atomic
+def pair(actor, naming, kind, start, name="", station=None, org=None):
+    """Fill one of the four pairings; a later one of the same kind replaces the earlier (audited).
+    The first secretary is linked to their station in the village when there is one; the agency
+    may be an organization node or free text."""
+    naming = Naming.objects.select_for_update().select_related("village").get(pk=naming.pk)
+    village = naming.village
+    require(actor, CHANGE, village, "该村")
+    labels = dict(Pairing.KINDS)
+    if kind not in labels:
+        raise DomainError("unknown_pairing", f"“{kind}”不是“四个一”包联类型", "kind")
+    if naming.closed_on:
+        raise DomainError("naming_closed", f"{village.name} 已于 {naming.closed_on:%Y-%m-%d} 整顿销号，不能再安排包联",
+                          "kind")
+    if start < naming.named_on:
+        raise DomainError("start_before_named", f"{labels[kind]}开始日期须在认定日期 {naming.named_on:%Y-%m-%d} 及以后",
+                          "start")
+    if kind == Pairing.FIRST_SECRETARY:
+        station = _first_secretary(village, station, start)
+        name = station.person.name if station else name
+    elif station is not None:
+        raise DomainError("station_not_allowed", "只有第一书记包联关联驻村记录", "station")
+    if kind == Pairing.AGENCY and org is not None:
+        require(actor, VIEW, org, "该单位")
+        name = name.strip() or org.name
+    elif org is not None:
+        raise DomainError("org_not_allowed", "只有结对帮扶单位可选择组织", "org")
+    if not name.strip():
+        raise DomainError("name_required", f"请填写{labels[kind]}的" + ("单位名称" if kind == Pairing.AGENCY
+                                                                  else "姓名和职务"), "name")
+    before = Pairing.objects.filter(naming=naming, kind=kind).values("name", "station_id", "org_id", "start").first()
+    pairing, _ = Pairing.objects.update_or_create(naming=naming, kind=kind, defaults={
+        "name": name.strip(), "station": station, "org": org, "start": start})
+    audit.record(actor, "cadres.pair", pairing, before=before,
+                 after={"kind": kind, "name": pairing.name, "station_id": pairing.station_id,
+                        "org_id": pairing.org_id, "start": start})
+    return pairing

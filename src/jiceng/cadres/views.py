@@ -1,8 +1,12 @@
 """Pages for township and county staff: a village's elections and joint review, the
-secretary's filing, first secretaries and work teams; above a village, filings to decide."""
+secretary's filing, first secretaries and work teams; above a village, filings to decide,
+the term calendar (换届日历) and the villages named for rectification (软弱涣散, 四个一)."""
+
+from collections import Counter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,9 +20,10 @@ from jiceng.core.web import form_page
 from jiceng.orgs import queries as org_queries
 from jiceng.people.models import Person
 
-from . import services
-from .forms import CandidateForm, DecideForm, ElectionForm, FilingForm, ReviewForm, StationForm, WorkLogForm
-from .models import VILLAGE_KINDS, Candidate, Election, Filing, Station
+from . import services, terms
+from .forms import (CandidateForm, CloseForm, DecideForm, ElectionForm, FilingForm, HeldForm, NamingForm, PairingForm,
+                    ReviewForm, StationForm, WorkLogForm)
+from .models import VILLAGE_KINDS, Candidate, Election, Filing, Naming, Pairing, Station
 
 
 def _people(user, village=None):
@@ -55,7 +60,10 @@ def overview(request, org_id):
             election.rows = [(c, *services.review_state(c)[1:]) for c in election.candidates.all()]
         county = services.county_of(org)
         context.update(
-            village=True, elections=elections, can_decide=county is not None and can(request.user, CHANGE, county),
+            village=True, elections=elections,
+            term=terms.of_village(org, today, scope(request.user, Election.objects.all())),
+            namings=scope(request.user, Naming.objects.filter(village=org, closed_on__isnull=True)),
+            can_decide=county is not None and can(request.user, CHANGE, county),
             filings=scope(request.user, Filing.objects.filter(village=org)).select_related("person")[:10],
             stations=scope(request.user, Station.objects.filter(village=org)).select_related("person")[:20])
     else:
@@ -91,6 +99,16 @@ def election_new(request, org_id):
     return _village_form(request, org_id, ElectionForm, "安排换届选举",
                          lambda org, d: services.schedule_election(request.user, org, d["held_on"]),
                          lambda e: f"已安排 {e.held_on:%Y-%m-%d} 的换届选举")
+
+
+@login_required
+def held_new(request, org_id):
+    return _village_form(
+        request, org_id, HeldForm, "登记已举行的换届选举",
+        lambda org, d: services.record_held(request.user, org, d["held_on"], d["result"], timezone.localdate(),
+                                            d["election"]),
+        lambda e: f"已登记 {e.held_on:%Y-%m-%d} 举行的换届选举，新一届任期自该日起算",
+        elections=lambda org: scope(request.user, Election.objects.filter(village=org, held=False)))
 
 
 @login_required
@@ -170,3 +188,122 @@ def station_page(request, station_id):
     return form_page(request, form, "cadres/station.html", context,
                      lambda d: services.log_work(request.user, s, d["on"], d["text"]),
                      lambda log: "已记录工作日志", lambda log: reverse("cadres:station", args=[s.pk]))
+
+
+# -- the term calendar (换届日历) -------------------------------------------------------
+
+TERM_COLUMNS = [("name", "村"), ("last", "上次换届"), ("due", "任期届满"), ("state", "状态")]
+
+
+def _not_village(request, org_id):
+    org = org_queries.get(request.user, org_id)
+    if org.kind in VILLAGE_KINDS:
+        return org, redirect("cadres:overview", org_id=org.pk)
+    return org, None
+
+
+@login_required
+def term_calendar(request, org_id):
+    """Every village under the node with its last election, the term's end and its state."""
+    org, away = _not_village(request, org_id)
+    if away:
+        return away
+    today = timezone.localdate()
+    rows = terms.calendar(org, today, scope(request.user, terms.villages_under(org)),
+                          scope(request.user, Election.objects.all()))
+    counts = Counter(t.state for t in rows)
+    state = request.GET.get("state", "")
+    if state in terms.STATES:
+        rows = [t for t in rows if t.state == state]
+    current = request.GET.get("sort", "state")
+    columns = [(label, key, "-" + key if current == key else key,
+                "↑" if current == key else "↓" if current == "-" + key else "") for key, label in TERM_COLUMNS]
+    context = {"org": org, "crumbs": org_queries.breadcrumbs(request.user, org), "today": today,
+               "page": Paginator(terms.sort(rows, current), 100).get_page(request.GET.get("page")),
+               "columns": columns, "state": state,
+               "states": [(key, label, counts[key]) for key, label in terms.STATES.items()],
+               "warn_days": terms.warning_days(org, today)}
+    return render(request, "cadres/terms.html", context)
+
+
+# -- villages named for rectification and the four pairings (四个一) --------------------
+
+@login_required
+def rectification(request, org_id):
+    """Named villages under the node with the pairings each still lacks: open ones, or one year's."""
+    org, away = _not_village(request, org_id)
+    if away:
+        return away
+    namings = (scope(request.user, Naming.objects.filter(tree.subtree_q(org.path, "village__path")))
+               .select_related("village__parent").prefetch_related("pairings"))
+    year = request.GET.get("year", "")
+    year = year if year.isdigit() and len(year) == 4 else ""
+    namings = namings.filter(year=int(year)) if year else namings.filter(closed_on__isnull=True)
+    rows, lacking = [], Counter()
+    for n in namings.order_by("village__path", "-year")[:500]:
+        found = {p.kind: p for p in n.pairings.all()}
+        cells = [(label, found.get(kind)) for kind, label in Pairing.KINDS]
+        lacking.update(label for label, p in cells if p is None and not n.closed_on)
+        rows.append((n, cells))
+    context = {"org": org, "crumbs": org_queries.breadcrumbs(request.user, org), "rows": rows, "year": year,
+               "kinds": [label for _, label in Pairing.KINDS], "lacking": [(k, lacking[k]) for _, k in Pairing.KINDS],
+               "can_change": can(request.user, CHANGE, org)}
+    return render(request, "cadres/rectification.html", context)
+
+
+@login_required
+def naming_new(request, org_id):
+    org = org_queries.get(request.user, org_id)
+    today = timezone.localdate()
+    county = org if org.kind == "county" else services.county_of(org)
+    form = NamingForm(request.POST or None,
+                      villages=scope(request.user, terms.villages_under(org)).select_related("parent")
+                      .order_by("path"),
+                      initial={"year": today.year, "named_on": today,
+                               "named_by": f"{county.name}委组织部" if county else "", "village": org.pk})
+    return form_page(request, form, "orgs/form.html",
+                     {**_context(request, org, "认定软弱涣散村"), "submit": "认定",
+                      "note": "认定后在整顿名单中逐项落实“四个一”：县级领导包联、乡镇领导包村、第一书记、结对帮扶单位。"},
+                     lambda d: services.name_village(request.user, d["village"], d["year"], d["named_on"],
+                                                     d["reason"], d["named_by"]),
+                     lambda n: f"已认定 {n.village.name} 为{n.year}年软弱涣散村，请落实“四个一”",
+                     lambda n: reverse("cadres:naming", args=[n.pk]))
+
+
+def _naming(request, naming_id):
+    return get_object_or_404(scope(request.user, Naming.objects.select_related("village__parent")), pk=naming_id)
+
+
+@login_required
+def naming(request, naming_id):
+    """One named village: its four pairings, and a form to fill the one missing or changed."""
+    n = _naming(request, naming_id)
+    village = n.village
+    county = services.county_of(village)
+    found = {p.kind: p for p in n.pairings.select_related("station__person", "org")}
+    stations = scope(request.user, Station.objects.filter(village=village, role=Station.FIRST_SECRETARY)) \
+        .select_related("person")
+    agencies = org_queries.visible(request.user).filter(
+        tree.subtree_q((county or village).path), kind__in=("department", "unit")).order_by("path")
+    missing = next((kind for kind, _ in Pairing.KINDS if kind not in found), "")
+    form = PairingForm(request.POST or None, stations=stations, orgs=agencies,
+                       initial={"kind": missing, "start": timezone.localdate()})
+    context = {**_context(request, village, f"{village.name} · {n.year}年软弱涣散村整顿"), "n": n,
+               "cells": [(kind, label, found.get(kind)) for kind, label in Pairing.KINDS],
+               "can_change": can(request.user, CHANGE, village) and not n.closed_on,
+               "can_close": not n.closed_on and county is not None and can(request.user, CHANGE, county)}
+    return form_page(request, form, "cadres/naming.html", context,
+                     lambda d: services.pair(request.user, n, d["kind"], d["start"], d["name"], d["station"],
+                                             d["org"]),
+                     lambda p: f"已落实{p.get_kind_display()}：{p.name}", lambda p: reverse("cadres:naming", args=[n.pk]))
+
+
+@login_required
+def naming_close(request, naming_id):
+    n = _naming(request, naming_id)
+    form = CloseForm(request.POST or None, initial={"on": timezone.localdate()})
+    context = {**_context(request, n.village, f"整顿销号：{n.village.name}（{n.year}年）"), "submit": "销号",
+               "note": f"认定于 {n.named_on:%Y-%m-%d}：{n.reason}"}
+    return form_page(request, form, "orgs/form.html", context,
+                     lambda d: services.close_naming(request.user, n, d["on"]),
+                     lambda r: f"{r.village.name} 已整顿销号", lambda r: reverse("cadres:naming", args=[n.pk]))

@@ -16,6 +16,7 @@ DAILY = {
     "life.remind_owed_meetings": (8, "jiceng.life.tasks.remind_owed_meetings"),
     "transfers.expire_and_remind": (10, "jiceng.transfers.tasks.expire_and_remind"),
     "dues.notify_unpaid": (9, "jiceng.dues.tasks.notify_unpaid"),
+    "cadres.remind_elections": (8, "jiceng.cadres.tasks.remind_elections"),
 }
 # name -> (minutes between runs, dividing a day evenly; dotted path of a django-tasks Task)
 EVERY = {
