@@ -6,13 +6,13 @@ Written in bulk, county by county, with primary keys assigned here."""
 import datetime
 import random
 
-from django.db import connection
-from django.db.models import Max
 from django.utils import timezone
 
 from jiceng.checkin.models import Claim, PartnerUnit, Registration, Task
 from jiceng.orgs.models import Organization
 from jiceng.people.models import Membership
+
+from .rows import Keys, reset_sequences
 
 SHARE = 0.3
 RESOURCES = ["会议室", "志愿者服务队", "法律咨询", "义诊", "政策宣讲", "车辆支援", "爱心物资", "技能培训"]
@@ -21,15 +21,6 @@ TASKS = [("volunteer", "楼道环境整治"), ("volunteer", "垃圾分类宣传�
          ("wish", "行动不便老人需要陪同就医")]
 PLACES = ["党群服务中心", "小区广场", "社区活动室", "居民楼下"]
 
-
-class Keys:
-    def __init__(self, *models):
-        self.next = {m: (m.objects.aggregate(m=Max("pk"))["m"] or 0) + 1 for m in models}
-
-    def __call__(self, model):
-        pk = self.next[model]
-        self.next[model] += 1
-        return pk
 
 
 def load(seed, today):
@@ -78,10 +69,3 @@ def load(seed, today):
     return len(regs)
 
 
-def reset_sequences(*models):
-    """Primary keys were assigned here; move PostgreSQL's sequences past them."""
-    from django.core.management.color import no_style
-
-    with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(no_style(), models):
-            cursor.execute(sql)

@@ -23,7 +23,7 @@ from jiceng.orgs.models import LeadershipPost, Organization
 from jiceng.orgs.services import term_years_from
 from jiceng.people.models import Membership, MembershipPeriod, Person
 
-from . import checkin, development, dues, geometry, mobilization, names, residents
+from . import cadres, checkin, development, dues, economy, geometry, mobilization, names, residents, village
 from .shapes import SCALES
 
 STATUS_MIX = [("full", 86), ("probationary", 5), ("candidate", 2), ("activist", 3), ("applicant", 4)]
@@ -326,6 +326,9 @@ def load(scale="small", seed=1, today=None, progress=None):
         dues.load(seed, loader.today)
         checkin.load(seed, loader.today)
         mobilization.load(seed, loader.today)
+        village.load(seed, loader.today)
+        economy.load(seed, loader.today)
+        cadres.load(seed, loader.today)
         rows = rollups.rebuild()  # follow-up runs and requests' figures included
         audit.record(None, "demo.load", object_type="demo", object_id=scale,
                      after={"scale": scale, "seed": seed, "orgs": loader.stats.orgs, "people": loader.stats.people})

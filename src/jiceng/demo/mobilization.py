@@ -13,7 +13,7 @@ from jiceng.mobilization.models import Call, Deployment, Need
 from jiceng.orgs.models import Organization
 from jiceng.people.models import Membership
 
-from .checkin import Keys, reset_sequences
+from .rows import Keys, reset_sequences
 
 ROLES = ["卡口值守", "核酸采样协助", "物资配送"]
 
