@@ -21,7 +21,7 @@ from jiceng.orgs import services as org_services
 from jiceng.orgs.kinds import ALLOWED_PARENTS, MEMBER_HOLDING_KINDS, SECTOR_LABELS
 from jiceng.orgs.models import NodeCount, Organization
 from jiceng.people import services as people_services
-from jiceng.people.models import Membership, Person
+from jiceng.people.models import Membership, MembershipPeriod, Person
 from jiceng.people.services import STATUS_ORDER
 
 from .. import builders as b
@@ -89,7 +89,10 @@ def _change_status(data):
     nxt = STATUS_ORDER.index(m.status) + 1
     choices = ["left"] + ([STATUS_ORDER[nxt]] if nxt < len(STATUS_ORDER) else [])
     status = data.draw(st.sampled_from(choices), label="to")
-    on = data.draw(st.dates(min_value=m.since, max_value=today()), label="on")
+    # not before the open span (a transfer may have begun it after the status)
+    start = max([m.since] + list(MembershipPeriod.objects.filter(person_id=m.person_id, end__isnull=True)
+                                 .values_list("start", flat=True)))
+    on = data.draw(st.dates(min_value=start, max_value=today()), label="on")
     people_services.change_status(None, m, status, on)
 
 

@@ -3,6 +3,7 @@
 import datetime
 import re
 import unicodedata
+from functools import lru_cache
 
 from stdnum import exceptions as stdnum_errors
 from stdnum import numdb
@@ -48,6 +49,7 @@ def _known_region(code):
     return any("county" in props for _, props in numdb.get("cn/loc").info(code))
 
 
+@lru_cache(maxsize=8192)  # a roster import asks for each number's date a few times, a batch apart
 def id_birth_date(number):
     return ric.get_birth_date(number)
 

@@ -69,8 +69,9 @@ class LeadershipPost(models.Model):
 class NodeCount(models.Model):
     """Per-node rollup: how many of `key` are in the node's subtree (node included).
 
-    Keys: status:<s>, gender:<g>, birth_year:<y>, sector:<s> for memberships;
-    kind:<k>, org_sector:<s> for organizations. Kept by orgs.rollups in the same
+    Keys: status:<s> for memberships, and gender:<g>, birth_year:<y>, sector:<s>,
+    education:<code>, ethnicity:<name> for party members; kind:<k>, org_sector:<s> for
+    organizations without a dissolution date. Kept by orgs.rollups in the same
     transaction as the change that moves them.
     """
 
@@ -84,3 +85,22 @@ class NodeCount(models.Model):
 
     def __str__(self):
         return f"{self.node_id} {self.key}={self.value}"
+
+
+class NodeCountChange(models.Model):
+    """How much `key` changed in the node's subtree on `day` (effective date, not the day it
+    was entered), for nodes down to rollups.HISTORY_DEPTH: the count at the end of day d is the
+    node's NodeCount minus the changes after d. Kept by orgs.rollups beside NodeCount."""
+
+    node = models.ForeignKey(Organization, models.CASCADE, related_name="count_changes")
+    key = models.CharField(max_length=40)
+    day = models.DateField()
+    delta = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "汇总计数变化"
+        # (node, day) first: the as-of read takes one node's days after d in index order.
+        constraints = [models.UniqueConstraint(fields=["node", "day", "key"], name="nodecountchange_unique")]
+
+    def __str__(self):
+        return f"{self.node_id} {self.key} {self.day} {self.delta:+d}"

@@ -5,7 +5,7 @@ import re
 from contextlib import contextmanager
 
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import Count, F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 
@@ -113,7 +113,9 @@ def create_org(actor, *, parent, name, kind, sector="other", **fields):
     org.name_initials = pinyin_keys(org.name)[0]
     with _owing(parent if kind == "group" else None):
         org.save()
-    rollups.apply(path, dict.fromkeys(rollups.org_keys(kind, org.sector) + rollups.branch_keys(org), 1))
+    rollups.apply(path, dict.fromkeys(rollups.live_org_keys(kind, org.sector, org.dissolved_on)
+                                      + rollups.branch_keys(org), 1))
+    rollups.apply_history(rollups.org_life(path, kind, org.sector, org.founded_on, org.dissolved_on))
     audit.record(actor, "orgs.create", org, after=_snapshot(org))
     return org
 
@@ -128,14 +130,13 @@ def update_org(actor, org, **changes):
         raise DomainError("field_unknown", f"不能修改字段：{', '.join(sorted(unknown))}", sorted(unknown)[0])
     changes = _clean(changes)
     before = _snapshot(org)
-    old_sector = org.sector
+    old = Organization(kind=org.kind, sector=org.sector, founded_on=org.founded_on, dissolved_on=org.dissolved_on)
     with _owing(org):
         for field, value in changes.items():
             setattr(org, field, value)
         org.name_initials = pinyin_keys(org.name)[0]
-        org.save(update_fields=[*changes, "name_initials"])
-    if org.sector != old_sector:
-        _move_sector_counts(org, old_sector)
+        org.save(update_fields=[*changes, "name_initials", "updated_at"])
+    _move_counts(org, old)
     audit.record(actor, "orgs.update", org, before=before, after=_snapshot(org))
     return org
 
@@ -151,14 +152,28 @@ def _owing(*branches):
         rollups.owing_changed(branch, keys, rollups.branch_keys(branch))
 
 
-def _move_sector_counts(org, old_sector):
+def _move_counts(org, old):
+    """Counts after a change of sector or dates (`old` has the previous ones): the sector and
+    the dates are corrections, so the history moves as well as today's counts."""
     from jiceng.people.choices import PARTY_MEMBER_STATUSES
+    from jiceng.people.models import MembershipPeriod
 
-    members = org.memberships.filter(status__in=PARTY_MEMBER_STATUSES).count()
-    delta = rollups.diff(rollups.org_keys(org.kind, old_sector), rollups.org_keys(org.kind, org.sector))
-    delta[f"sector:{old_sector}"] = -members
-    delta[f"sector:{org.sector}"] = members
-    rollups.apply(org.path, delta)
+    delta = rollups.diff(rollups.live_org_keys(org.kind, old.sector, old.dissolved_on),
+                         rollups.live_org_keys(org.kind, org.sector, org.dissolved_on))
+    life = [(p, day, {k: -n for k, n in d.items()}) for p, day, d in rollups.org_life(
+        org.path, org.kind, old.sector, old.founded_on, old.dissolved_on)]
+    life += rollups.org_life(org.path, org.kind, org.sector, org.founded_on, org.dissolved_on)
+    if org.sector != old.sector:
+        members = org.memberships.filter(status__in=PARTY_MEMBER_STATUSES).count()
+        delta[f"sector:{old.sector}"] = -members
+        delta[f"sector:{org.sector}"] = members
+        moved = {f"sector:{old.sector}": -1, f"sector:{org.sector}": 1}
+        spans = MembershipPeriod.objects.filter(org=org, status__in=PARTY_MEMBER_STATUSES) \
+            .values_list("start", "end").annotate(n=Count("id"))
+        life += rollups.period_history(((org.path, "", start, end, n) for start, end, n in spans),
+                                       lambda _, n: {k: v * n for k, v in moved.items()})
+    rollups.apply(org.path, {k: n for k, n in delta.items() if n})
+    rollups.apply_history(life)
 
 
 @transaction.atomic
@@ -184,6 +199,7 @@ def move_org(actor, org, new_parent):
     new_ancestors = set(Organization.objects.filter(path__in=tree.ancestor_paths(new_parent.path, include_self=True))
                         .values_list("id", flat=True))
     rollups.shift_subtree(org, old_ancestors - new_ancestors, new_ancestors - old_ancestors)
+    old_depth = org.depth
     new_path = _next_path(new_parent)
     with _owing(*([org.parent, new_parent] if org.kind == "group" else [])):
         moved_at = timezone.now()
@@ -193,6 +209,7 @@ def move_org(actor, org, new_parent):
         )
         Organization.objects.filter(pk=org.pk).update(parent=new_parent, updated_at=moved_at)
     org.refresh_from_db()
+    rollups.move_history(org, old_depth, old_ancestors - new_ancestors, new_ancestors - old_ancestors)
     audit.record(actor, "orgs.move", org, before=before, after=_snapshot(org))
     return org
 

@@ -1,9 +1,12 @@
 """Every change to people and memberships goes through these functions."""
 
+from collections import Counter
+from functools import lru_cache
+
 from django.db import transaction
 from django.utils import timezone
 
-from jiceng.core import audit, crypto, policy
+from jiceng.core import audit, bulk, crypto, policy
 from jiceng.core.access import require
 from jiceng.core.dates import age_on
 from jiceng.core.errors import DomainError, NotFound
@@ -80,9 +83,10 @@ def _apply_person_fields(person, data, existing_pk=None):
         raise DomainError("gender_required", "请填写性别", "gender")
 
 
-def _membership_keys(m, person=None):
+def _membership_keys(m, person=None, status=None, sector=None):
     person = person or m.person
-    return rollups.membership_keys(m.status, person.gender, person.birth_date.year, m.org.sector)
+    return rollups.membership_keys(status or m.status, person.gender, person.birth_date.year,
+                                   sector or m.org.sector, person.education, person.ethnicity)
 
 
 @transaction.atomic
@@ -115,7 +119,7 @@ def register_member(actor, *, org, status, since, person=None, reason="", **pers
     setattr(membership, DATE_FIELD[status], since)
     membership.save()
     MembershipPeriod.objects.create(person=person, org=org, status=status, start=since, reason=reason or "登记")
-    rollups.apply(org.path, dict.fromkeys(_membership_keys(membership, person), 1))
+    rollups.apply(org.path, dict.fromkeys(_membership_keys(membership, person), 1), on=since)
     # One event: a new person's details travel with their registration.
     audit.record(actor, "people.register_member", membership,
                  after=_membership_snapshot(membership) | ({"person_new": _person_snapshot(person)} if new_person else {}))
@@ -135,8 +139,12 @@ def change_status(actor, membership, status, on, reason=""):
     if status != "left" and STATUS_ORDER.index(status) != STATUS_ORDER.index(old) + 1:
         raise DomainError("status_out_of_order",
                           f"不能从“{STATUS_LABELS[old]}”直接变为“{STATUS_LABELS[status]}”", "status")
-    if on < membership.since:
-        raise DomainError("date_before_current", f"日期早于当前状态的起始日期 {membership.since:%Y-%m-%d}", "on")
+    # The open span may be younger than the status (a transfer since): a change before it would
+    # leave a span that ends before it starts.
+    current = MembershipPeriod.objects.filter(person=membership.person, end__isnull=True).order_by("-start").first()
+    start = max(membership.since, current.start) if current else membership.since
+    if on < start:
+        raise DomainError("date_before_current", f"日期早于当前记录的起始日期 {start:%Y-%m-%d}", "on")
     if on > timezone.localdate():
         raise DomainError("date_in_future", "日期不能晚于今天", "on")
     before = _membership_snapshot(membership)
@@ -148,7 +156,7 @@ def change_status(actor, membership, status, on, reason=""):
     MembershipPeriod.objects.filter(person=membership.person, end__isnull=True).update(end=on)
     MembershipPeriod.objects.create(person=membership.person, org=membership.org, status=status, start=on,
                                     reason=reason)
-    rollups.apply(membership.org.path, rollups.diff(old_keys, _membership_keys(membership)))
+    rollups.apply(membership.org.path, rollups.diff(old_keys, _membership_keys(membership)), on=on)
     audit.record(actor, "people.change_status", membership, before=before, after=_membership_snapshot(membership))
     return membership
 
@@ -196,7 +204,7 @@ def move_membership(actor, membership, to_org, on, reason):
     MembershipPeriod.objects.create(person=person, org=to_org, status=membership.status, start=on,
                                     reason=f"转入：{reason}")
     rollups.apply_all([(old_org.path, dict.fromkeys(old_keys, -1)),
-                       (to_org.path, dict.fromkeys(_membership_keys(membership), 1))])
+                       (to_org.path, dict.fromkeys(_membership_keys(membership), 1))], on=on)
     audit.record(actor, "people.move_membership", membership, before=before,
                  after=_membership_snapshot(membership) | {"reason": reason})
     return membership
@@ -221,12 +229,18 @@ def update_person(actor, person, **data):
     if actor is not None and not any(can(actor, CHANGE, n) for n in nodes):
         raise NotFound()
     before = _person_snapshot(person)
-    old_keys = _membership_keys(membership, Person(gender=person.gender, birth_date=person.birth_date)) \
-        if membership else []
+    old = Person(gender=person.gender, birth_date=person.birth_date, education=person.education,
+                 ethnicity=person.ethnicity)
     _apply_person_fields(person, data, existing_pk=person.pk)
     person.save()
     if membership:
-        rollups.apply(membership.org.path, rollups.diff(old_keys, _membership_keys(membership, person)))
+        rollups.apply(membership.org.path, rollups.diff(_membership_keys(membership, old),
+                                                        _membership_keys(membership, person)))
+        # A correction of who the person is holds for every past span too.
+        periods = MembershipPeriod.objects.filter(person=person).values_list("org__path", "status", "start", "end",
+                                                                              "org__sector")
+        rollups.apply_history(rollups.period_history(periods, lambda status, sector: rollups.diff(
+            _membership_keys(membership, old, status, sector), _membership_keys(membership, person, status, sector))))
     audit.record(actor, "people.update", person, before=before, after=_person_snapshot(person))
     return person
 
@@ -239,3 +253,251 @@ def reveal_id_number(actor, person):
         raise DomainError("permission_denied", "您的角色不能查看完整身份证号码")
     audit.record(actor, "people.reveal_id_number", person)
     return person.id_number
+
+
+# Rosters (jiceng.exchange): the rules of register_member, update_person, change_status and
+# move_membership for many rows in one transaction. A row is a dict of cleaned values: "row"
+# (its number in the file), the PERSON_FIELDS given, "org" (a branch), "status" and the dates
+# of the statuses it passed (applied_on … full_on).
+
+def check_member_row(data, org, today):
+    """register_member's checks on one row, without a query; the first failure as a DomainError.
+    Returns the birth date and gender its ID-card number gives."""
+    if org.kind not in MEMBER_HOLDING_KINDS:
+        raise DomainError("org_cannot_hold_members",
+                          f"“{org.name}”是{KIND_LABELS[org.kind]}，不能直接管理党员，请选择党支部", "org")
+    if org.status != Organization.ACTIVE:
+        raise DomainError("org_dissolved", f"“{org.name}”已撤销，不能登记党员", "org")
+    status = data["status"]
+    if status not in STATUS_ORDER:
+        raise DomainError("status_invalid", f"未知的党籍状态：{status}", "status")
+    since = data.get(DATE_FIELD[status])
+    if since is None:
+        label = Membership._meta.get_field(DATE_FIELD[status]).verbose_name
+        raise DomainError("since_required", f"{STATUS_LABELS[status]}须填写{label}", DATE_FIELD[status])
+    earlier = None
+    for field in DATE_FIELD.values():
+        day = data.get(field)
+        if day is None:
+            continue
+        if day > today:
+            raise DomainError("date_in_future", f"{day:%Y-%m-%d} 晚于今天", field)
+        if earlier and day < earlier[1]:
+            names = [Membership._meta.get_field(f).verbose_name for f in (field, earlier[0])]
+            raise DomainError("dates_out_of_order", f"{names[0]} {day:%Y-%m-%d} 早于{names[1]} {earlier[1]:%Y-%m-%d}",
+                              field)
+        earlier = (field, day)
+    if data.get("ethnicity", "汉族") not in ETHNICITIES:
+        raise DomainError("ethnicity_invalid", f"未知的民族：{data['ethnicity']}", "ethnicity")
+    if data.get("education") and data["education"] not in dict(EDUCATION):
+        raise DomainError("education_invalid", f"未知的学历：{data['education']}", "education")
+    born, sex = id_birth_date(data["id_number"]), id_gender(data["id_number"])
+    if data.get("birth_date") and data["birth_date"] != born:
+        raise DomainError("birth_date_mismatch",
+                          f"出生日期 {data['birth_date']:%Y-%m-%d} 与身份证号码中的 {born:%Y-%m-%d} 不一致", "birth_date")
+    if data.get("gender") and data["gender"] != sex:
+        raise DomainError("gender_mismatch", "性别与身份证号码不一致", "gender")
+    first = next(data[f] for f in DATE_FIELD.values() if data.get(f))
+    min_age = policy.get("people.applicant_min_age", on=first)
+    if age_on(born, first) < min_age:
+        raise DomainError("too_young", f"{data['name']} 在 {first:%Y-%m-%d} 未满 {min_age} 周岁", DATE_FIELD[status])
+    return born, sex
+
+
+def plan_member_rows(actor, rows, today):
+    """[(row, person or None, plan or DomainError)] for a batch of rows: what importing each
+    would do ("create", "update" or "unchanged", and the changes), judged against the people
+    already registered (same ID-card number = same person). Writes nothing."""
+    indexes = [crypto.blind_index(r["id_number"]) for r in rows]
+    existing = {p.id_number_index: p for p in Person.objects.filter(id_number_index__in=indexes)
+                .select_related("membership__org")}
+    out = []
+    for r, index in zip(rows, indexes):
+        r["id_number_index"] = index
+        person = existing.get(index)
+        try:
+            r["birth_date"], r["gender"] = check_member_row(r, r["org"], today)
+            out.append((r, person, _member_plan(actor, r, person)))
+        except DomainError as error:
+            out.append((r, person, error))
+    return out
+
+
+def _member_plan(actor, r, person):
+    if person is None:
+        return {"action": "create"}
+    membership = getattr(person, "membership", None)
+    where = membership.org if membership else person.residence
+    if actor is not None and where is not None and not can(actor, CHANGE, where):
+        raise DomainError("person_outside_scope", "该身份证号码已登记在您权限范围以外的组织，请办理组织关系转接", "id_number")
+    changes = {f: r[f] for f in ("name", "ethnicity", "education", "occupation") if r.get(f) and r[f] != getattr(person, f)}
+    if r.get("phone") and r["phone"] != person.phone:
+        changes["phone"] = r["phone"]
+    plan = {"person": changes}
+    if membership is None:
+        plan["register"] = True
+    else:
+        old, new = membership.status, r["status"]
+        if old == "left":
+            raise DomainError("status_closed", f"{person.name} 的党籍记录已关闭", "status")
+        if new != old:
+            if STATUS_ORDER.index(new) < STATUS_ORDER.index(old):
+                raise DomainError("status_backwards", f"系统中 {person.name} 已是“{STATUS_LABELS[old]}”，"
+                                  f"花名册中为“{STATUS_LABELS[new]}”，党籍状态不能倒退", "status")
+            if STATUS_ORDER.index(new) != STATUS_ORDER.index(old) + 1:
+                raise DomainError("status_out_of_order",
+                                  f"不能从“{STATUS_LABELS[old]}”直接变为“{STATUS_LABELS[new]}”", "status")
+            plan["status"] = (new, r[DATE_FIELD[new]])
+        if membership.org_id != r["org"].pk:
+            plan["move"] = r["org"]
+    plan["action"] = "update" if plan["person"] or len(plan) > 1 else "unchanged"
+    return plan
+
+
+def _periods(r):
+    """(status, start, end) for each status the row gives a date for, up to its current one."""
+    steps = [(s, r[DATE_FIELD[s]]) for s in STATUS_ORDER[:STATUS_ORDER.index(r["status"]) + 1]
+             if r.get(DATE_FIELD[s])]
+    return [(s, start, steps[i + 1][1] if i + 1 < len(steps) else None) for i, (s, start) in enumerate(steps)]
+
+
+@transaction.atomic
+def import_members(actor, rows, *, reason="花名册导入", batch_size=2000, progress=None, refused=None):
+    """Register or update every row of `rows` (an iterable, consumed in batches so memory
+    stays flat), all in this one transaction: new people, memberships and status spans go in
+    as tuples (core.bulk; encrypted, blind-indexed, as register_member writes them), an audit
+    event per row with record_all per batch, the history counts summed across batches
+    (HISTORY_HELD) and the current counts in one rollups.apply_all at the end. A row that
+    would change an existing member goes through update_person, change_status or
+    move_membership. The first row that breaks a rule stops it all: nothing is written; or,
+    given `refused`, it is handed to refused(row, DomainError) and left out."""
+    today = timezone.localdate()
+    counts, current, history, allowed = Counter(), Counter(), Counter(), set()
+    batch = []
+
+    def flush():
+        for r, person, plan in plan_member_rows(actor, batch, today):
+            if isinstance(plan, DomainError):
+                if refused is None:
+                    plan.message = f"第 {r['row']} 行：{plan.message}"
+                    raise plan
+                refused(r, plan)
+                r["_new"] = False
+                continue
+            if r["org"].pk not in allowed:
+                require(actor, CHANGE, r["org"], "该党支部")
+                allowed.add(r["org"].pk)
+            counts[plan["action"]] += 1
+            r["_new"] = plan["action"] == "create"
+            if plan["action"] == "update":
+                _update_member(actor, r, person, plan, reason, today)
+        _create_members(actor, [r for r in batch if r["_new"]], reason, current, history)
+        if len(history) >= HISTORY_HELD:
+            _apply_history(history)
+        if progress:
+            progress(len(batch))
+        batch.clear()
+
+    for r in rows:
+        batch.append(r)
+        if len(batch) >= batch_size:
+            flush()
+    if batch:
+        flush()
+    _apply_history(history)
+    rollups.apply_all([(path, {key: n}) for (path, key), n in sorted(current.items()) if n])
+    return counts
+
+
+# History changes ({(path, day, key): n}) held across batches before they are written: a
+# day's rows of a branch and its ancestors add up in memory, not in the database; the bound
+# keeps memory flat however long the file.
+HISTORY_HELD = 50_000
+
+
+def _apply_history(history):
+    by_day = {}
+    for (path, day, key), n in history.items():
+        if n:
+            by_day.setdefault((path, day), {})[key] = n
+    history.clear()
+    rollups.apply_history([(path, day, delta) for (path, day), delta in by_day.items()])
+
+
+def _update_member(actor, r, person, plan, reason, today):
+    if plan["person"]:
+        update_person(actor, person, **plan["person"])
+    if plan.get("register"):
+        register_member(actor, org=r["org"], status=r["status"], since=r[DATE_FIELD[r["status"]]], person=person,
+                        reason=reason)
+        return
+    membership = person.membership
+    if "status" in plan:
+        membership = change_status(actor, membership, *plan["status"], reason=reason)
+    if "move" in plan:
+        move_membership(actor, membership, plan["move"], today, reason)
+
+
+def _create_members(actor, rows, reason, current, history):
+    """Insert the rows' people, memberships and spans (core.bulk: tuples, keys reserved up
+    front); add their keys to `current` ({(path, key): n}) and their history changes to
+    `history` ({(path, day, key): n}); one audit event per row, as register_member writes."""
+    if not rows:
+        return
+    now = timezone.now()
+    person_ids = bulk.reserve_ids(Person, len(rows))
+    membership_ids = bulk.reserve_ids(Membership, len(rows))
+    people, memberships, periods, entries = [], [], [], []
+    for r, pk, mpk in zip(rows, person_ids, membership_ids):
+        number, phone, name = r["id_number"], r.get("phone") or "", r["name"]
+        gender, born = r["gender"], r["birth_date"]  # check_member_row filled them from the number
+        ethnicity, education = r.get("ethnicity") or "汉族", r.get("education") or ""
+        occupation = r.get("occupation") or ""
+        initials, full = _pinyin(name)
+        people.append((pk, name, initials, full, gender, ethnicity, born, crypto.encrypt(number),
+                       r["id_number_index"], crypto.encrypt(phone), crypto.blind_index(phone) or "", education,
+                       occupation, now))
+        org, status = r["org"], r["status"]
+        since = r[DATE_FIELD[status]]
+        memberships.append((mpk, pk, org.pk, status, *(r.get(f) for f in DATE_FIELD.values()), since))
+        keys_of = {}
+        for status_, start, end in _periods(r):
+            periods.append((pk, org.pk, status_, start, end, reason))
+            keys = keys_of.get(status_)
+            if keys is None:
+                keys = keys_of[status_] = rollups.membership_keys(status_, gender, born.year, org.sector, education,
+                                                                  ethnicity)
+            for key in keys:
+                if not end:
+                    current[(org.path, key)] += 1
+                history[(org.path, start, key)] += 1
+                if end:
+                    history[(org.path, end, key)] -= 1
+        person = {"name": name, "gender": gender, "ethnicity": ethnicity, "birth_date": born,
+                  "id_number": crypto.mask_id_number(number), "phone": crypto.mask_phone(phone),
+                  "education": education, "occupation": occupation, "residence": None}
+        entries.append(audit.Entry(actor, "people.register_member", object_type=_MEMBERSHIP_LABEL, object_id=mpk,
+                                   after={"person": pk, "org": org.pk, "status": status, "since": since,
+                                          "person_new": person}))
+    bulk.insert(Person, _PERSON_COLUMNS, people)
+    bulk.insert(Membership, _MEMBERSHIP_COLUMNS, memberships)
+    bulk.insert(MembershipPeriod, ("person", "org", "status", "start", "end", "reason"), periods)
+    audit.record_all(entries)
+
+
+_PERSON_COLUMNS = ("id", "name", "name_initials", "name_pinyin", "gender", "ethnicity", "birth_date", "id_number_enc",
+                   "id_number_index", "phone_enc", "phone_index", "education", "occupation", "created_at")
+_MEMBERSHIP_COLUMNS = ("id", "person", "org", "status", *DATE_FIELD.values(), "since")
+_MEMBERSHIP_LABEL = Membership._meta.label_lower
+
+
+@lru_cache(maxsize=4096)
+def _pinyin(name):
+    """Names repeat across a roster: their pinyin keys are worked out once."""
+    return pinyin_keys(name)
+
+
+@transaction.atomic
+def record_card_printed(actor, person, full_id):
+    """A record card is personal data leaving the system: audited like an export."""
+    audit.record(actor, "people.card_pdf", person, after={"full_id": full_id})
