@@ -62,7 +62,7 @@ def test_supervisors_mandatory_matters_and_the_question_limit(world, live_server
             assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
             page.screenshot(path=SHOTS / f"supervisors-{size}.png", full_page=True)
             page.goto(f"{live_server.url}/village/orgs/{v.pk}/")
-            expect(page.get_by_text("必须：重大事项类别、金额达 50000 元")).to_be_visible()
+            expect(page.get_by_role("cell", name="重大事项类别、金额达 50000 元")).to_be_visible()
             page.screenshot(path=SHOTS / f"matters-{size}.png", full_page=True)
             page.goto(f"{live_server.url}/village/orgs/{v.pk}/propose/")
             page.locator("input[name=title]").fill("出租村集体仓库")

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from jiceng.core import tree
+from jiceng.core import exports, tree
 from jiceng.core.errors import DomainError
 from jiceng.core.roles import CHANGE
 from jiceng.core.scoping import can, scope
@@ -195,6 +195,22 @@ def station_page(request, station_id):
 TERM_COLUMNS = [("name", "村"), ("last", "上次换届"), ("due", "任期届满"), ("state", "状态")]
 
 
+def _term_state(t):
+    """What the calendar's 状态 column says."""
+    return {"overdue": f"已逾期 {t.days_over} 天", "due": f"{t.days_left} 天后届满", "unknown": "未记录换届"}.get(
+        t.state, "任期内")
+
+
+# The calendar's xlsx; the page keeps its own table (sortable headers, the parent beside the name).
+TERMS = exports.Listing("cadres.terms", "换届日历", [
+    exports.Column("村", lambda t: t.village.name, width=16),
+    exports.Column("所属乡镇（街道）", lambda t: t.village.parent.name if t.village.parent else "", width=16),
+    exports.Column("上次换届", lambda t: t.last_held, width=12),
+    exports.Column("任期届满", lambda t: t.term_end, width=12),
+    exports.Column("状态", _term_state, width=14),
+])
+
+
 def _not_village(request, org_id):
     org = org_queries.get(request.user, org_id)
     if org.kind in VILLAGE_KINDS:
@@ -216,6 +232,9 @@ def term_calendar(request, org_id):
     if state in terms.STATES:
         rows = [t for t in rows if t.state == state]
     current = request.GET.get("sort", "state")
+    if exports.wants_xlsx(request):
+        return TERMS.xlsx(request, terms.sort(rows, current), org, on=today,
+                          filters={"state": state, "sort": current})
     columns = [(label, key, "-" + key if current == key else key,
                 "↑" if current == key else "↓" if current == "-" + key else "") for key, label in TERM_COLUMNS]
     context = {"org": org, "crumbs": org_queries.breadcrumbs(request.user, org), "today": today,
@@ -228,6 +247,31 @@ def term_calendar(request, org_id):
 
 # -- villages named for rectification and the four pairings (四个一) --------------------
 
+def _pairing(kind):
+    def value(n):
+        p = n.found.get(kind)
+        return f"{p.name}（{p.start:%Y-%m-%d}起）" if p else "缺"
+    return value
+
+
+# The rectification list's xlsx, one column per pairing of 四个一; the page keeps its own table
+# (stacked on a phone).
+NAMINGS = exports.Listing("cadres.rectification", "软弱涣散村整顿", [
+    exports.Column("村", lambda n: n.village.name, width=16),
+    exports.Column("所属乡镇（街道）", lambda n: n.village.parent.name if n.village.parent else "", width=16),
+    exports.Column("认定年度", lambda n: n.year, width=10),
+    exports.Column("认定原因", lambda n: n.reason, width=40),
+    exports.Column("销号日期", lambda n: n.closed_on, width=12),
+    *[exports.Column(label, _pairing(kind), width=24) for kind, label in Pairing.KINDS],
+])
+
+
+def _with_pairings(namings):
+    for n in namings:
+        n.found = {p.kind: p for p in n.pairings.all()}
+        yield n
+
+
 @login_required
 def rectification(request, org_id):
     """Named villages under the node with the pairings each still lacks: open ones, or one year's."""
@@ -239,10 +283,12 @@ def rectification(request, org_id):
     year = request.GET.get("year", "")
     year = year if year.isdigit() and len(year) == 4 else ""
     namings = namings.filter(year=int(year)) if year else namings.filter(closed_on__isnull=True)
+    namings = namings.order_by("village__path", "-year")
+    if exports.wants_xlsx(request):
+        return NAMINGS.xlsx(request, _with_pairings(namings.iterator(chunk_size=500)), org, filters={"year": year})
     rows, lacking = [], Counter()
-    for n in namings.order_by("village__path", "-year")[:500]:
-        found = {p.kind: p for p in n.pairings.all()}
-        cells = [(label, found.get(kind)) for kind, label in Pairing.KINDS]
+    for n in _with_pairings(namings[:500]):
+        cells = [(label, n.found.get(kind)) for kind, label in Pairing.KINDS]
         lacking.update(label for label, p in cells if p is None and not n.closed_on)
         rows.append((n, cells))
     context = {"org": org, "crumbs": org_queries.breadcrumbs(request.user, org), "rows": rows, "year": year,

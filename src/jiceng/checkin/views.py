@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from jiceng.core import exports
 from jiceng.core.errors import DomainError
 from jiceng.core.roles import CHANGE
 from jiceng.core.scoping import can, scope
@@ -121,6 +122,14 @@ def end_registration(request, registration_id):
 
 # -- the community and the workplace branch -----------------------------------------
 
+REGISTERED = exports.Listing("checkin.registered", "在职党员社区报到", [
+    exports.Column("姓名", lambda r: r.person.name, width=10),
+    exports.Column("所在党支部", lambda r: r.person.membership.org.name, width=30),
+    exports.Column("报到社区", lambda r: r.community.name, width=24),
+    exports.Column("报到日期", lambda r: r.started_on, width=12),
+])
+
+
 @login_required
 def org_page(request, org_id):
     """A community (or village) sees who registered and what they did; any other node sees the
@@ -137,10 +146,13 @@ def org_page(request, org_id):
             "ended": queries.registrations(request.user, org, active=False)[:50],
             "units": queries.units(request.user, org), "tasks": queries.tasks(request.user, org)[:50],
         })
+    if exports.wants_xlsx(request):  # where the subtree's members are registered, whole
+        return REGISTERED.xlsx(request, queries.members_registered(request.user, org).iterator(chunk_size=2000), org)
+    registered = queries.members_registered(request.user, org)[:500]
     return render(request, "checkin/workplace.html", context | {
         "service": list(queries.members_service(request.user, org, year)),
-        "registered": queries.members_registered(request.user, org)[:500],
-        "is_branch": org.kind in BRANCH_KINDS,
+        "registered": registered,
+        "is_branch": org.kind in BRANCH_KINDS, **REGISTERED.context(request, registered, org),
     })
 
 

@@ -36,6 +36,18 @@ def key_value_table(rows, label_width=28 * mm):
     return table
 
 
+def grid_table(header, rows, col_widths=None):
+    """A table with a header row; each cell wraps (Chinese text wraps anywhere)."""
+    table = Table([[para(h) for h in header]] + [[para(v) for v in row] for row in rows], colWidths=col_widths,
+                  repeatRows=1)
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f3f3")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]))
+    return table
+
+
 def render(story, title):
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A4, title=title, leftMargin=18 * mm, rightMargin=18 * mm,

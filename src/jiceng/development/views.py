@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from jiceng.core import exports
 from jiceng.core.errors import DomainError
 from jiceng.core.roles import CHANGE
 from jiceng.core.scoping import can
@@ -24,6 +25,21 @@ from .forms import FORMS, ApplyForm, ExtendForm
 PER_PAGE = 30
 
 
+def _late(case):
+    return case.deadline and case.due_on < timezone.localdate()
+
+
+DUE = exports.Listing("development.due", "发展党员在办", [
+    exports.Column("姓名", lambda c: c.person.name, link=lambda c: reverse("development:record", args=[c.person_id]),
+                   width=10),
+    exports.Column("下一步", lambda c: c.get_next_step_display(), width=20),
+    exports.Column("日期", lambda c: c.due_on, width=12),
+    exports.Column("说明", lambda c: ("已逾期：" if _late(c) else "")
+                   + (f"须在 {c.due_on:%Y-%m-%d} 前" if c.deadline else f"{c.due_on:%Y-%m-%d} 起"), width=26),
+    exports.Column("党支部", lambda c: c.membership.org.name, width=30),
+], row_class=lambda c: "overdue" if _late(c) else "")
+
+
 @login_required
 @require_GET
 def dashboard(request, org_id):
@@ -37,13 +53,15 @@ def dashboard(request, org_id):
     tabs = [(key, label, *counts[key]) for key, label in STEPS if key in counts]
     total = sum(n for _, _, n, _ in tabs) if not step else counts.get(step, (0, 0))[0]
     late = sum(x for _, _, _, x in tabs) if not step else counts.get(step, (0, 0))[1]
-    page = CountedPaginator(queries.due(request.user, org, today, step, overdue), PER_PAGE,
-                            late if overdue else total).get_page(request.GET.get("page"))
+    rows = queries.due(request.user, org, today, step, overdue)
+    if exports.wants_xlsx(request):
+        return DUE.xlsx(request, rows.iterator(chunk_size=2000), org, filters={"step": step, "overdue": overdue})
+    page = CountedPaginator(rows, PER_PAGE, late if overdue else total).get_page(request.GET.get("page"))
     return render(request, "development/dashboard.html", {
         "org": org, "today": today, "tabs": tabs, "step": step, "overdue": overdue, "page": page,
         "total": sum(n for _, _, n, _ in tabs), "late": sum(x for _, _, _, x in tabs),
         "is_branch": org.kind in BRANCH_KINDS, "can_change": can(request.user, CHANGE, org),
-        "crumbs": org_queries.breadcrumbs(request.user, org),
+        "crumbs": org_queries.breadcrumbs(request.user, org), **DUE.context(request, page, org),
     })
 
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from jiceng.core import exports as lists
 from jiceng.core.errors import DomainError
 from jiceng.core.roles import CHANGE
 from jiceng.core.scoping import can, scope
@@ -23,6 +24,15 @@ from .gateways import backend
 from .models import Reduction
 
 FLAGS_SHOWN = 100  # the flag list names this many; the heading gives the count
+
+ARREARS = lists.Listing("dues.arrears", "党费欠交党员", [
+    lists.Column("党员", lambda m: m["person__name"], link=lambda m: reverse("dues:member", args=[m["person_id"]]),
+                 width=10),
+    lists.Column("党支部", lambda m: m["org__name"], width=30),
+    lists.Column("欠交起始月份", lambda m: f"{m['since']:%Y-%m}", width=14),
+    lists.Column("月数", lambda m: m["months"], width=8),
+    lists.Column("欠交（元）", lambda m: m["total"], width=12, money=True),
+])
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -85,10 +95,14 @@ def arrears(request, org_id):
     org = org_queries.get(request.user, org_id)
     today = timezone.localdate()
     before = months.first(today)
+    if lists.wants_xlsx(request):
+        return ARREARS.xlsx(request, queries.arrears_members(org, before, limit=None), org,
+                            filters={"before": before})
     n, flags = queries.unpaid_runs(org, today)
-    return render(request, "dues/arrears.html", {
+    members = queries.arrears_members(org, before)
+    return render(request, "dues/arrears.html", {**ARREARS.context(request, members, org),
         "org": org, "crumbs": org_queries.breadcrumbs(request.user, org), "before": before,
-        "branches": queries.arrears_by_branch(org, before)[:200], "members": queries.arrears_members(org, before),
+        "branches": queries.arrears_by_branch(org, before)[:200], "members": members,
         "flag_months": n, "flags": flags[:FLAGS_SHOWN], "flag_count": len(flags),
         "pending": queries.pending_reductions(request.user, org),
         "can_change": can(request.user, CHANGE, org), "is_branch": org.kind in BRANCH_KINDS,

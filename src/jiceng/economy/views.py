@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from jiceng.core import exports
 from jiceng.core.roles import CHANGE
 from jiceng.core.scoping import can, scope
 from jiceng.core.web import form_page
@@ -50,9 +51,34 @@ def _cooperative(request, cooperative_id, action="view"):
                              pk=cooperative_id)
 
 
+def _entry_state(e):
+    if e.replaced_by_id:
+        return f"已更正为 {e.replaced_by.get_source_display()} {e.replaced_by.amount} 元"
+    return f"更正原条目（{e.replaces.get_source_display()} {e.replaces.amount} 元）" if e.reason else ""
+
+
+# A village's income entries of a year, corrected ones included; the page keeps its own table
+# (its rows carry the 更正 link), the xlsx is made from this.
+ENTRIES = exports.Listing("economy.entries", "集体收入明细", [
+    exports.Column("年度", lambda e: e.year, width=8),
+    exports.Column("条目", lambda e: e.get_source_display(), width=14),
+    exports.Column("金额", lambda e: e.amount, width=14, money=True),
+    exports.Column("说明", lambda e: e.note, width=30),
+    exports.Column("录入人", lambda e: (e.entered_by.get_full_name() or e.entered_by.username) if e.entered_by
+                   else "系统", width=12),
+    exports.Column("录入时间", lambda e: e.entered_at, width=18),
+    exports.Column("更正", _entry_state, width=36),
+    exports.Column("更正原因", lambda e: e.reason, width=30),
+])
+
+
 @village_page()
 def village(request, org):
     year = _year(request)
+    entries = (scope(request.user, IncomeEntry.objects.filter(village=org, year=year))
+               .select_related("entered_by", "replaced_by", "replaces").order_by("-entered_at", "-id"))
+    if exports.wants_xlsx(request):
+        return ENTRIES.xlsx(request, entries, org, filters={"year": year})
     total = scope(request.user, YearTotal.objects.filter(village=org, year=year)).first()
     line = queries.weak_line(year, org.division_code)
     operating = total.operating if total else 0
@@ -60,8 +86,7 @@ def village(request, org):
         "org": org, "year": year, "years": _years(), "total": total,
         "by_source": [(label, getattr(total, key) if total else 0) for key, label in SOURCES],
         "line": line, "weak": queries.is_weak(operating, line),
-        "entries": scope(request.user, IncomeEntry.objects.filter(village=org, year=year))
-        .select_related("entered_by", "replaced_by", "replaces").order_by("-entered_at", "-id"),
+        "entries": entries,
         "closed": services.closing(org, year),
         "bars": queries.chart(queries.village_trend(request.user, org)),
         "cooperatives": scope(request.user, Cooperative.objects.filter(village=org)),
@@ -99,23 +124,51 @@ def correct_income(request, incomeentry_id):
                      lambda e: reverse("economy:village", args=[org.pk]) + f"?year={e.year}")
 
 
+def _matters_url(v):
+    return reverse("village:matters", args=[v.pk])
+
+
+# One row per village: its income, whether weak, and its matters of the year by state (the
+# counts link to the village's matters).
+VILLAGES = exports.Listing("economy.villages", "村级集体经济", [
+    exports.Column("村", lambda v: v.name, link=lambda v: reverse("economy:village", args=[v.pk]) + f"?year={v.year}",
+                   width=20),
+    exports.Column("收入合计", lambda v: v.income, width=14, money=True),
+    exports.Column("经营收入", lambda v: v.operating, width=14, money=True),
+    exports.Column("薄弱村", lambda v: "薄弱" if v.weak else "", width=8),
+    *[exports.Column(label, lambda v, key=key: v.states[key], link=_matters_url, width=10)
+      for key, label in queries.MATTER_STATES],
+])
+
+
+def _told(user, villages, year, line, chunk=500):
+    """Each village with whether it is weak and its matters' states, `chunk` villages per query."""
+    villages = iter(villages)
+    while batch := [v for _, v in zip(range(chunk), villages)]:
+        states = queries.matter_states(user, batch, year)
+        for v in batch:
+            v.year, v.weak, v.states = year, queries.is_weak(v.operating, line), states[v.pk]
+            yield v
+
+
 @login_required
 def village_list(request, org_id):
     org = org_queries.get(request.user, org_id)
     year = _year(request)
     descending = request.GET.get("order") == "desc"
     line = queries.weak_line(year, org.division_code)
-    page = Paginator(queries.villages(request.user, org, year, descending), 50).get_page(request.GET.get("page"))
-    states = queries.matter_states(request.user, page.object_list, year)
-    page.rows = [(v, queries.is_weak(v.operating, line), [states[v.pk][key] for key, _ in queries.MATTER_STATES])
-                 for v in page.object_list]
+    rows = queries.villages(request.user, org, year, descending)
+    if exports.wants_xlsx(request):
+        return VILLAGES.xlsx(request, _told(request.user, rows.iterator(chunk_size=2000), year, line), org,
+                             filters={"year": year, "order": "desc" if descending else "asc"})
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(request, "economy/list.html", {
         "org": org, "year": year, "years": _years(), "line": line, "page": page, "descending": descending,
-        "state_labels": [label for _, label in queries.MATTER_STATES],
         "bars": queries.chart(queries.subtree_trend(request.user, org)),
         "closed": scope(request.user, ClosedYear.objects.filter(org=org)).order_by("-year"),
         "can_close": org.kind in services.CLOSING_KINDS and can(request.user, CHANGE, org),
         "crumbs": org_queries.breadcrumbs(request.user, org),
+        **VILLAGES.context(request, list(_told(request.user, page.object_list, year, line, chunk=50)), org),
     })
 
 

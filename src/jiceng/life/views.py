@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from jiceng.core import exports as lists
 from jiceng.core.errors import DomainError
 from jiceng.core.roles import CHANGE
 from jiceng.core.scoping import can, scope
@@ -240,11 +241,25 @@ def talk(request, org):
 FOLLOWUPS_SHOWN = 50  # the rest are listed on the lower levels' pages and in the xlsx export
 
 
+def _branch_name(person):
+    membership = getattr(person, "membership", None)
+    return membership.org.name if membership else ""
+
+
+FOLLOWUPS = lists.Listing("life.followups", "组织生活需跟进党员", [
+    lists.Column("姓名", lambda r: r[0].name, link=lambda r: reverse("people:detail", args=[r[0].pk]), width=10),
+    lists.Column("党支部", lambda r: _branch_name(r[0]), width=30),
+    lists.Column("最近一次组织生活", lambda r: r[1], width=16),
+])
+
+
 @login_required
 def compliance_page(request, org_id):
     """Figures from the kept counters (a few rows at any level); the list of branches that fell
     short in the last ended period of one kind; members to follow up."""
     org = org_queries.get(request.user, org_id)
+    if lists.wants_xlsx(request):  # the follow-up list, whole
+        return FOLLOWUPS.xlsx(request, absences.listed(org)[1], org)
     year, today = _year(request), timezone.localdate()
     counts = rollups.counts(org)
     result = compliance.summary(counts, year, today)
@@ -276,6 +291,7 @@ def compliance_page(request, org_id):
         "chosen": chosen, "page": page, "followups": followups, "followup_n": n, "followup_total": followup_total,
         "crumbs": org_queries.breadcrumbs(request.user, org), "months": result.by_month,
         "this_month": today.strftime("%Y-%m"), "years": range(today.year, today.year - 5, -1),
+        **FOLLOWUPS.context(request, followups, org),
     })
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from jiceng.core import policy
+from jiceng.core import exports, policy
 from jiceng.core.errors import DomainError
 from jiceng.core.roles import CHANGE
 from jiceng.core.scoping import can, scope
@@ -40,13 +40,25 @@ def _call(request, call_id, action="view"):
         raise Http404 from None
 
 
+CALLS = exports.Listing("mobilization.calls", "下沉动员令", [
+    exports.Column("动员令", lambda c: c.title, link=lambda c: reverse("mobilization:call", args=[c.pk]), width=30),
+    exports.Column("发令单位", lambda c: c.caller.name, width=24),
+    exports.Column("开始", lambda c: c.starts_at, width=18),
+    exports.Column("结束", lambda c: c.ends_at, width=18),
+    exports.Column("状态", lambda c: c.get_status_display(), width=10),
+])
+
+
 @login_required
 def org_calls(request, org_id):
     org = org_queries.get(request.user, org_id)
+    if exports.wants_xlsx(request):
+        return CALLS.xlsx(request, queries.calls_for(request.user, org).iterator(chunk_size=2000), org)
     can_issue = can(request.user, CHANGE, org) and org.kind in policy.get("mobilization.caller_kinds")
+    calls = queries.calls_for(request.user, org)[:100]
     return render(request, "mobilization/calls.html", {
-        "org": org, "calls": queries.calls_for(request.user, org)[:100], "can_issue": can_issue,
-        "crumbs": org_queries.breadcrumbs(request.user, org),
+        "org": org, "calls": calls, "can_issue": can_issue,
+        "crumbs": org_queries.breadcrumbs(request.user, org), **CALLS.context(request, calls, org),
     })
 
 

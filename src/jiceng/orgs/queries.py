@@ -1,5 +1,6 @@
 """Reads of the tree, always through core.scoping."""
 
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from jiceng.core import tree
@@ -46,3 +47,21 @@ def search(user, term, limit=50):
 def current_posts(org):
     return (LeadershipPost.objects.filter(org=org, ended_on__isnull=True)
             .select_related("person").order_by("title", "term_start"))
+
+
+def subtree_filtered(user, org, *, kind="", sector="", on=None):
+    """Organizations of `org`'s subtree (itself included) the user may see, by kind and sector,
+    counted as the dashboard counts them (orgs.rollups, orgs.history): without `on`, those not
+    dissolved (no dissolution date); with `on`, those that existed that day (founded on or
+    before it, or without a founding date, and not dissolved by then)."""
+    rows = subtree(user, org)
+    if kind:
+        rows = rows.filter(kind=kind)
+    if sector:
+        rows = rows.filter(sector=sector)
+    if on:
+        rows = rows.filter(Q(founded_on__isnull=True) | Q(founded_on__lte=on)) \
+            .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=on))
+    else:
+        rows = rows.filter(dissolved_on__isnull=True)
+    return rows.select_related("parent").order_by("path")

@@ -9,11 +9,12 @@ from django.views.decorators.http import require_http_methods
 
 from jiceng.core.roles import CHANGE, MANAGE_GRANTS
 from jiceng.core.scoping import can, scope
-from jiceng.core.web import form_page
+from jiceng.core import exports
+from jiceng.core.web import CountedPaginator, form_page
 from jiceng.people import queries as people_queries
-from jiceng.people.choices import PARTY_MEMBER_STATUSES, STATUSES
+from jiceng.people.choices import PARTY_MEMBER_STATUSES
 
-from . import checks, figures, queries, rollups, services
+from . import checks, figures, filters, listings, queries, rollups, services
 from .forms import EndPostForm, MoveForm, OrganizationForm, PostForm
 from .models import LeadershipPost
 
@@ -36,17 +37,40 @@ def detail(request, org_id):
     })
 
 
+def _filtered_page(request, org, form, template, listing, rows_of, per_page, extra):
+    """A filtered list's page or, with ?format=xlsx, its whole xlsx; an invalid filter is
+    answered with its message (400), never a 500."""
+    crumbs = queries.breadcrumbs(request.user, org)
+    context = {"org": org, "form": form, "crumbs": crumbs, **extra}
+    if not form.is_valid():
+        return render(request, template, {**context, "problems": form.problems(), "listing": listing,
+                                          "listing_rows": []}, status=400)
+    rows = rows_of(form)
+    on = form.cleaned_data.get("on")
+    if exports.wants_xlsx(request):
+        return listing.xlsx(request, rows.iterator(chunk_size=2000), org, on=on, filters=form.given())
+    counted = form.rollup_count(rollups.counts(org))
+    paginator = (CountedPaginator(rows, per_page, counted) if counted is not None
+                 else Paginator(rows, per_page))
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, template, {**context, "page": page, "on": on, **listing.context(request, page, org)})
+
+
 @login_required
 def members(request, org_id):
     org = queries.get(request.user, org_id)
-    rows = people_queries.members_of(request.user, org).order_by("org__path", "person__name_pinyin")
-    status = request.GET.get("status", "")
-    if status:
-        rows = rows.filter(status=status)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "orgs/members.html", {"org": org, "page": page, "status": status,
-                                                 "statuses": [s for s in STATUSES if s[0] != "left"],
-                                                 "crumbs": queries.breadcrumbs(request.user, org)})
+    form = filters.MemberFilters(request.GET)
+    return _filtered_page(request, org, form, "orgs/members.html", listings.MEMBERS,
+                          lambda f: people_queries.members_filtered(request.user, org, **f.query()), 50,
+                          {"party_only": form.is_valid() and form.cleaned_data["status"] != filters.PARTY
+                           and form.statuses() == PARTY_MEMBER_STATUSES})
+
+
+@login_required
+def org_list(request, org_id):
+    org = queries.get(request.user, org_id)
+    return _filtered_page(request, org, filters.OrgFilters(request.GET), "orgs/list.html", listings.ORGS,
+                          lambda f: queries.subtree_filtered(request.user, org, **f.given()), 50, {})
 
 
 @login_required
@@ -56,11 +80,13 @@ def problems(request, org_id):
     summary = Counter(p.code for p in found)
     code = request.GET.get("code", "")
     shown = [p for p in found if p.code == code] if code else found
+    if exports.wants_xlsx(request):
+        return listings.PROBLEMS.xlsx(request, shown, org, filters={"code": code})
     page = Paginator(shown, 100).get_page(request.GET.get("page"))
     return render(request, "orgs/problems.html", {
         "org": org, "page": page, "total": len(found), "code": code,
         "summary": [(c, checks.LABELS[c], n) for c, n in sorted(summary.items())],
-        "crumbs": queries.breadcrumbs(request.user, org),
+        "crumbs": queries.breadcrumbs(request.user, org), **listings.PROBLEMS.context(request, page, org),
     })
 
 

@@ -43,3 +43,33 @@ def memberships_on(org, day):
     spans = (MembershipPeriod.objects.filter(org=org, start__lte=day).exclude(status="left")
              .filter(Q(end__isnull=True) | Q(end__gt=day)).values_list("person_id", "status"))
     return dict(spans)
+
+
+def members_filtered(user, org, *, statuses=None, gender="", born=None, education="", ethnicity="", sector="",
+                     on=None):
+    """The rows of the members list (花名册) under `org`, visible to the user, filtered.
+
+    Without `on`: current memberships. With `on`: the status-history spans in the subtree
+    that were in force on that day (start <= on < end), so the list answers "who were the
+    probationary members here on 2025-12-31". `statuses`: a set of status keys (None: any but
+    left); `born`: (first, last) birth dates; `sector`: the holding branch's sector.
+    Both kinds of row have person, org and status."""
+    if on is None:
+        rows = members_of(user, org)
+    else:
+        rows = (scope(user, MembershipPeriod.objects.all()).filter(tree.subtree_q(org.path, "org__path"))
+                .filter(start__lte=on).filter(Q(end__isnull=True) | Q(end__gt=on)).exclude(status="left")
+                .select_related("person", "org"))
+    if statuses:
+        rows = rows.filter(status__in=sorted(statuses))
+    if gender:
+        rows = rows.filter(person__gender=gender)
+    if born:
+        rows = rows.filter(person__birth_date__gte=born[0], person__birth_date__lte=born[1])
+    if education:
+        rows = rows.filter(person__education=education)
+    if ethnicity:
+        rows = rows.filter(person__ethnicity=ethnicity)
+    if sector:
+        rows = rows.filter(org__sector=sector)
+    return rows.order_by("org__path", "person__name_pinyin", "person_id")

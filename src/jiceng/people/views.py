@@ -1,8 +1,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jiceng.core.errors import DomainError
@@ -12,6 +14,7 @@ from jiceng.core.web import form_page
 from jiceng.orgs import queries as org_queries
 
 from . import queries, services
+from .card import card_pdf
 from .forms import MemberForm, PersonForm, StatusForm
 
 
@@ -53,6 +56,21 @@ def reveal(request, person_id):
         messages.error(request, exc.message)
         return redirect("people:detail", person_id=person.pk)
     return _page(request, person, revealed_id=number)
+
+
+@login_required
+def card(request, person_id):
+    """The record card as PDF; the full ID-card number only when asked for (?ids=full) by a
+    role that may see it, audited as a reveal is. Every card printed is audited."""
+    person = queries.get(request.user, person_id)
+    id_number = person.id_number_masked
+    if request.GET.get("ids") == "full" and _can(request.user, VIEW_SENSITIVE, person):
+        id_number = services.reveal_id_number(request.user, person)
+    title, content = card_pdf(request.user, person, id_number)
+    services.record_card_printed(request.user, person, full_id=id_number != person.id_number_masked)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, f"{title}.pdf")
+    return response
 
 
 def _person_page(person):

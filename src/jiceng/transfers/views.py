@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from jiceng.core import exports
 from jiceng.core.errors import DomainError
 from jiceng.core.roles import CHANGE, VIEW_SENSITIVE
 from jiceng.core.scoping import can
@@ -41,6 +42,22 @@ def _detail_url(t):
     return reverse("transfers:detail", args=[t.pk])
 
 
+def _expired(t):
+    return t.status == Transfer.PENDING and t.expires_on < timezone.localdate()
+
+
+TRANSFERS = exports.Listing("transfers.list", "组织关系转接", [
+    exports.Column("党员", lambda t: t.membership.person.name, link=lambda t: reverse("transfers:detail", args=[t.pk]),
+                   width=10),
+    exports.Column("方式", lambda t: t.get_kind_display(), width=16),
+    exports.Column("转出", lambda t: t.origin_name, width=30),
+    exports.Column("转入", lambda t: t.destination_name, width=30),
+    exports.Column("开具日期", lambda t: t.sent_on, width=12),
+    exports.Column("有效期至", lambda t: t.expires_on, width=12),
+    exports.Column("状态", lambda t: "已到期" if _expired(t) else t.get_status_display(), width=10),
+], row_class=lambda t: "overdue" if _expired(t) else "")
+
+
 @login_required
 @require_GET
 def transfer_list(request, org_id):
@@ -49,11 +66,15 @@ def transfer_list(request, org_id):
     direction = "in" if request.GET.get("dir") == "in" else "out"
     status = request.GET.get("status") if request.GET.get("status") in STATUS_LABEL else Transfer.PENDING
     rows = queries.of_subtree(request.user, org, direction, status)
+    if exports.wants_xlsx(request):
+        return TRANSFERS.xlsx(request, rows.iterator(chunk_size=2000), org,
+                              filters={"dir": direction, "status": status})
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
     return render(request, "transfers/list.html", {
         "org": org, "crumbs": org_queries.breadcrumbs(request.user, org), "page": page, "direction": direction,
         "status": status, "statuses": Transfer.STATUSES, "today": timezone.localdate(),
         "is_branch": org.kind in MEMBER_HOLDING_KINDS, "can_change": can(request.user, CHANGE, org),
+        **TRANSFERS.context(request, page, org),
     })
 
 

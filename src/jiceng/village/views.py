@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from jiceng.core import exports as listings
 from jiceng.core import policy, ratelimit
 from jiceng.core.errors import DomainError
 from jiceng.core.roles import CHANGE, ROLES, VIEW
@@ -30,6 +31,24 @@ def _village(request, org_id, action="view"):
     return org
 
 
+MATTERS = listings.Listing("village.matters", "村务决策", [
+    listings.Column("事项", lambda m: m.title, link=lambda m: reverse("village:matter", args=[m.pk]), width=30),
+    listings.Column("提出日期", lambda m: m.proposed_on, width=12),
+    listings.Column("类别", lambda m: m.kind, width=14),
+    listings.Column("涉及金额（元）", lambda m: m.amount, width=14, money=True),
+    listings.Column("程序", lambda m: m.template.name, width=16),
+    listings.Column("必须经四议两公开", lambda m: m.mandatory, width=20),
+    listings.Column("状态", lambda m: m.get_status_display(), width=10),
+])
+
+
+def _with_reasons(rows):
+    """Each matter with why it must go through 四议两公开 (empty when it need not)."""
+    for m in rows:
+        m.mandatory = "、".join(short for short, _ in services.mandatory_reasons(m.kind, m.amount, m.proposed_on))
+        yield m
+
+
 @login_required
 def matters(request, org_id):
     try:
@@ -37,12 +56,12 @@ def matters(request, org_id):
     except DomainError as exc:
         messages.info(request, exc.message)
         return redirect("orgs:detail", org_id=org_id)
-    rows = scope(request.user, Matter.objects.filter(village=village)).select_related("template")
+    rows = _with_reasons(scope(request.user, Matter.objects.filter(village=village)).select_related("template"))
+    if listings.wants_xlsx(request):
+        return MATTERS.xlsx(request, rows, village)
     return render(request, "village/matters.html", {
         "village": village, "crumbs": org_queries.breadcrumbs(request.user, village),
-        "matters": [(m, "、".join(short for short, _ in services.mandatory_reasons(m.kind, m.amount, m.proposed_on)))
-                    for m in rows],
-        "can_change": can(request.user, CHANGE, village),
+        "can_change": can(request.user, CHANGE, village), **MATTERS.context(request, list(rows), village),
     })
 
 
@@ -246,6 +265,25 @@ def _candidates(village):
             .exclude(pk__in=serving).distinct().order_by("username"))
 
 
+def _name(user):
+    return user.get_full_name() or user.username
+
+
+def _ended_by(s):
+    return "" if s.ended_on is None else _name(s.ended_by) if s.ended_by else "系统"
+
+
+# All supervisors, current and past; the page shows the past ones with these columns (the
+# current ones keep their 离任 form beside them, which a listing cannot hold).
+SUPERVISORS = listings.Listing("village.supervisors", "村务监督委员会成员", [
+    listings.Column("成员", lambda s: _name(s.user), width=12),
+    listings.Column("任职日期", lambda s: s.appointed_on, width=12),
+    listings.Column("离任日期", lambda s: s.ended_on, width=12),
+    listings.Column("离任原因", lambda s: s.end_reason, width=30),
+    listings.Column("办理人", _ended_by, width=12),
+])
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def supervisors(request, org_id):
@@ -261,9 +299,12 @@ def supervisors(request, org_id):
     form = SupervisorForm(request.POST or None, candidates=_candidates(village), initial={"on": today})
     rows = scope(request.user, Supervisor.objects.filter(village=village)).select_related("user", "ended_by",
                                                                                            "appointed_by")
+    if request.method == "GET" and listings.wants_xlsx(request):
+        return SUPERVISORS.xlsx(request, rows, village)
     return form_page(request, form, "village/supervisors.html", {
         "village": village, "current": [s for s in rows if s.ended_on is None],
-        "past": [s for s in rows if s.ended_on is not None], "can_appoint": can_appoint,
+        **SUPERVISORS.context(request, [s for s in rows if s.ended_on is not None], village),
+        "can_appoint": can_appoint,
         "end_form": EndSupervisorForm(initial={"on": today}),
         "crumbs": org_queries.breadcrumbs(request.user, village)},
         lambda d: services.appoint_supervisor(request.user, village, d["member"], on=d["on"]),
