@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test,postgres]'
+	-$(BIN)/jiceng assets  # ECharts, served locally; offline, the dashboards show tables
 	touch $@
 
 demo: $(STAMP)  ## migrate, load demo data into var/jiceng.sqlite3 (once), print accounts, serve on $$PORT (8000)
