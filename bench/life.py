@@ -16,7 +16,6 @@ year of meeting books with attendance), made once and reused. Measures
 Times are reported, never asserted. See bench/README.md.
 """
 
-import argparse
 import datetime
 import sys
 import time
@@ -77,14 +76,9 @@ def group_by_summary(node, year, today):
 
 
 class LifeBench(tree.Bench):
-    def run(self):
-        import os
-
-        from django.core.management import call_command
+    def steps(self):
         from django.utils import timezone
 
-        call_command("migrate", interactive=False, verbosity=0)
-        load_before = os.getloadavg()[0]
         self.data()
         self.today = timezone.localdate()
         self.year = self.today.year
@@ -92,8 +86,6 @@ class LifeBench(tree.Bench):
         self.recompute()  # first: it also brings data made by an older generator up to date
         self.dashboard()
         self.record_one()
-        self.notes.append(f"load average (1 min) at start {load_before:.2f}, at end {os.getloadavg()[0]:.2f} "
-                          f"on {os.cpu_count()} CPUs (other processes share the machine)")
 
     def levels(self):
         from jiceng.core import tree as paths
@@ -223,20 +215,8 @@ class LifeBench(tree.Bench):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", choices=tree.SCALES, default="small")
-    parser.add_argument("--db", choices=[*tree.DBS, "both"], default="both")
-    parser.add_argument("--samples", type=int, default=100, help="random nodes / operations per row (default 100)")
-    parser.add_argument("--budget", type=float, default=20.0,
-                        help="seconds one cell may take; stops sampling after it (at least 5 samples)")
-    parser.add_argument("--child", metavar="OUT.json", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        if args.db == "both":
-            parser.error("--child needs --db sqlite or --db postgres")
-        tree.child(args, LifeBench)
-    else:
-        tree.parent(args, script=Path(__file__).resolve())
+    parser = tree.arguments(__doc__, "small", "random nodes / operations per row (default 100)", per="cell")
+    tree.dispatch(parser, LifeBench, Path(__file__).resolve())
 
 
 if __name__ == "__main__":

@@ -18,8 +18,6 @@ development cases and the rest included), made once and reused. Measures
 Times are reported, never asserted. See bench/README.md.
 """
 
-import argparse
-import os
 import random
 import sys
 import threading
@@ -38,44 +36,12 @@ PER_PAGE = 30  # development.views.PER_PAGE: the dashboard's first page
 
 
 def print_table(results):
-    head = ["operation", "database", "size (orgs/members)", "n", "p50 or time (ms)", "p99 (ms)", "throughput",
-            "target"]
-    rows = sorted(((row["seq"], tree.DBS.index(r["db"]), row, r) for r in results for row in r["rows"]),
-                  key=lambda t: t[:2])
-    print("| " + " | ".join(head) + " |")
-    print("|" + "|".join("---" if i in (0, 1, 2, 7) else "--:" for i in range(len(head))) + "|")
-    for _, _, row, r in rows:
-        rate = f"{tree.fmt_rate(row['rate'])} {row['unit']}" if row["rate"] is not None else "—"
-        cells = [row["op"], r["db"], r["size"], f"{row['n']:,}", tree.fmt_ms(row["p50"]),
-                 tree.fmt_ms(row["p99"]) if row["n"] > 1 else "—", rate, row["target"] or "—"]
-        print("| " + " | ".join(cells) + " |")
-    tree.print_notes(results)
-
-
-def parent(args):
-    script = Path(__file__).resolve()
-
-    def command(db, out):
-        cmd = [sys.executable, str(script), "--scale", args.scale, "--db", db, "--samples", str(args.samples),
-               "--budget", str(args.budget), "--transfers", str(args.transfers), "--workers", str(args.workers),
-               "--child", out]
-        return cmd + (["--explain"] if args.explain else [])
-
-    def env(db):
-        return {**os.environ, "DATABASE_URL": tree.db_url(db, args.scale), "DJANGO_SETTINGS_MODULE": "bench.settings"}
-
-    print_table(tree.run_children(tree.DBS if args.db == "both" else [args.db], command, env))
+    tree.print_rows(results, "size (orgs/members)", "p50 or time (ms)")
 
 
 class MembersBench(tree.Bench):
-    def run(self):
-        from django.core.management import call_command
-        from django.utils import timezone
-
-        call_command("migrate", interactive=False, verbosity=0)
-        load_before = os.getloadavg()[0]
+    def steps(self):
         self.data()
-        self.today = timezone.localdate()
         self.users()
         self.dues_run()
         self.dashboard()
@@ -83,8 +49,6 @@ class MembersBench(tree.Bench):
             self.transfers()
         if self.args.explain:
             self.explain()
-        self.notes.append(f"load average (1 min) at start {load_before:.2f}, at end {os.getloadavg()[0]:.2f} "
-                          f"on {os.cpu_count()} CPUs (other processes share the machine)")
 
     def row(self, op, times, rate=None, unit="", target=None, wanted=None):
         """One table row: p50/p99 of `times` (one time: the time), a throughput with its unit."""
@@ -97,7 +61,10 @@ class MembersBench(tree.Bench):
                  f"(n={len(times)})" + (f", {tree.fmt_rate(rate)} {unit}" if rate is not None else ""))
 
     def data(self):
+        from django.utils import timezone
+
         super().data()
+        self.today = timezone.localdate()
         # tree.Bench.add's generation row, in this table's shape
         self.rows = [{"op": row["op"], "seq": 0, "p50": row["p50"], "p99": row["p99"], "n": 1, "rate": None,
                       "unit": "", "target": None} for row in self.rows]
@@ -478,23 +445,11 @@ class MembersBench(tree.Bench):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", choices=tree.SCALES, default="province")
-    parser.add_argument("--db", choices=[*tree.DBS, "both"], default="both")
-    parser.add_argument("--samples", type=int, default=100, help="requests per dashboard row (default 100)")
-    parser.add_argument("--budget", type=float, default=20.0,
-                        help="seconds one row may take; stops sampling after it (at least 5 samples)")
+    parser = tree.arguments(__doc__, "province", "requests per dashboard row (default 100)")
     parser.add_argument("--transfers", type=int, default=1000, help="transfers sent at once (PostgreSQL only)")
     parser.add_argument("--workers", type=int, default=16, help="threads sending and accepting transfers")
     parser.add_argument("--explain", action="store_true", help="also print the dashboard's query plans")
-    parser.add_argument("--child", metavar="OUT.json", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        if args.db == "both":
-            parser.error("--child needs --db sqlite or --db postgres")
-        tree.child(args, MembersBench)
-    else:
-        parent(args)
+    tree.dispatch(parser, MembersBench, Path(__file__).resolve(), print_table, extra=("transfers", "workers"))
 
 
 if __name__ == "__main__":

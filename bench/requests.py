@@ -19,13 +19,9 @@ asserted. See bench/README.md.
 
 import argparse
 import json
-import math
 import os
 import random
-import subprocess
 import sys
-import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -34,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # library (wechatpy imports it): put the repository root there instead.
 sys.path[:1] = [str(ROOT)]
 
+from bench import load  # noqa: E402
 from bench.tree import (  # noqa: E402
     ensure_pg_database, fmt_ms, fmt_rate, log, p50, p99, print_notes, run_children)
 
@@ -83,88 +80,24 @@ def print_tables(results):
     print_notes(results)
 
 
-# == the load driver: a separate process on loopback =========================================
+# == the load driver: a separate process on loopback (bench/load.py) =======================
 
 def drive(args):
-    """POST Open311 requests from `clients` threads for `seconds`; write latencies and statuses."""
-    import http.client
+    """POST Open311 requests, each with its own Idempotency-Key and a random point."""
     from urllib.parse import urlencode
 
-    with open(args.drive) as f:
-        spec = json.load(f)
-    rng = random.Random(spec["seed"])
-    deadline = time.perf_counter() + spec["seconds"]
-    results, lock = [], threading.Lock()
-
-    def client(n):
-        conn = http.client.HTTPConnection("127.0.0.1", spec["port"], timeout=60)
-        mine, i = [], 0
-        local = random.Random(rng.random())
-        while time.perf_counter() < deadline:
+    def requests_of(spec):
+        def next_request(local, n, i):
             lon, lat = local.choice(spec["points"])
             body = urlencode({"api_key": spec["api_key"], "service_code": local.choice(spec["categories"]),
                               "description": "路口的井盖松动了，车辆经过时响声很大，请尽快处理",
                               "phone": f"139{local.randrange(10**8):08d}", "long": f"{lon:.6f}", "lat": f"{lat:.6f}"})
             headers = {"Content-Type": "application/x-www-form-urlencoded",
                        "Idempotency-Key": f"{spec['prefix']}-{n}-{i}"}
-            i += 1
-            t0 = time.perf_counter()
-            try:
-                conn.request("POST", INTAKE_PATH, body, headers)
-                response = conn.getresponse()
-                response.read()
-                status = response.status
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", spec["port"], timeout=60)
-                status = 0
-            mine.append((time.perf_counter() - t0, status))
-        conn.close()
-        with lock:
-            results.extend(mine)
+            return "POST", INTAKE_PATH, body, headers
+        return next_request
 
-    started = time.perf_counter()
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(spec["clients"])]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - started
-    usage = os.times()
-    with open(args.out, "w") as f:
-        json.dump({"elapsed": elapsed, "samples": results, "cpu": usage.user + usage.system}, f)
-
-
-# == CPU seconds spent by the server, the database and the load driver (Linux /proc) =========
-
-def cpu_seconds(pids):
-    """utime + stime of these processes (those gone count 0)."""
-    total = 0.0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
-
-
-def process_tree(pid):
-    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
-    return [pid] + [p for child in children for p in process_tree(int(child))]
-
-
-def database_backends():
-    """PostgreSQL's server processes of this database, but ours (SQLite runs in the server)."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                       "AND pid <> pg_backend_pid()")
-        return [pid for (pid,) in cursor.fetchall()]
+    load.drive_spec(args, requests_of)
 
 
 # == the child: one database ==================================================================
@@ -243,7 +176,7 @@ class Bench:
         from jiceng.requests.models import Request
 
         call_command("migrate", interactive=False, verbosity=0)
-        load = os.getloadavg()[0]
+        load_before = os.getloadavg()[0]
         if self.meta("year") is None:
             self.generate()
         else:
@@ -257,7 +190,7 @@ class Bench:
             self.figures()
         if "intake" not in self.args.skip:
             self.intake()
-        self.notes.append(f"load average (1 min) at start {load:.2f}, at end {os.getloadavg()[0]:.2f} "
+        self.notes.append(f"load average (1 min) at start {load_before:.2f}, at end {os.getloadavg()[0]:.2f} "
                           f"on {os.cpu_count()} CPUs (other processes share the machine)")
 
     # -- data --------------------------------------------------------------------------------
@@ -562,47 +495,30 @@ class Bench:
             points.append((self.rng.uniform(x0, x1), self.rng.uniform(y0, y1)))
         codes = [c.code for c in categories.all_categories()]
         connection.close()
-        port = 18000 + os.getpid() % 1000
-        workers, threads = self.args.workers, self.args.threads
-        server = subprocess.Popen([sys.executable, "-m", "jiceng", "serve", "--host", "127.0.0.1", "--port",
-                                   str(port), "--workers", str(workers), "--threads", str(threads)],
-                                  env={**os.environ}, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        how = f"gunicorn {workers}×{threads} threads" if workers > 1 else f"waitress {threads} threads"
-        try:
-            self.wait_for(port)
-            spec = {"port": port, "api_key": key, "points": points, "categories": codes, "seed": 1}
+        script = Path(__file__).resolve()
+        with load.Server(self.args.workers, self.args.threads) as server:
+            spec = {"port": server.port, "api_key": key, "points": points, "categories": codes, "seed": 1}
             # Every worker builds its routing index and opens its connection before the clock runs.
-            self.load(dict(spec, clients=workers * threads, seconds=5, prefix=f"warm-{time.time_ns()}"))
+            server.load(script, dict(spec, clients=self.args.workers * self.args.threads, seconds=5,
+                                     prefix=f"warm-{time.time_ns()}"))
             seq = 30
             for clients in [int(c) for c in self.args.clients.split(",")]:
-                servers, backends = process_tree(server.pid), database_backends()
-                before = cpu_seconds(servers), cpu_seconds(backends)
-                result = self.load(dict(spec, clients=clients, seconds=self.args.seconds,
-                                        prefix=f"bench-{time.time_ns()}"))
-                spent = cpu_seconds(servers) - before[0], cpu_seconds(backends) - before[1], result["cpu"]
+                result = server.load(script, dict(spec, clients=clients, seconds=self.args.seconds,
+                                                  prefix=f"bench-{time.time_ns()}"))
                 ok = [t for t, status in result["samples"] if status == 201]
                 failed = len(result["samples"]) - len(ok)
-                self.add(seq, f"intake: POST {INTAKE_PATH} (Open311, {how}), {clients} client(s)"
+                self.add(seq, f"intake: POST {INTAKE_PATH} (Open311, {server.how}), {clients} client(s)"
                          + (f", {failed} failed" if failed else ""), ok or [0.0],
                          rate=len(ok) / result["elapsed"])
                 if ok:
-                    self.notes.append(f"intake, {clients} client(s): CPU per request {spent[0] / len(ok) * 1e3:.2f} ms "
-                                      f"server, {spent[1] / len(ok) * 1e3:.2f} ms PostgreSQL, "
-                                      f"{spent[2] / len(ok) * 1e3:.2f} ms load driver")
+                    self.notes.append(load.cpu_note("intake", clients, result["spent"], len(ok)))
                 seq += 1
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-            lines = server.stderr.read().decode(errors="replace").splitlines()
-            queued = sum("Task queue depth" in line for line in lines)  # waitress: all its threads busy
-            if queued:
-                self.notes.append(f"intake: waitress warned {queued} times that requests queued for a thread")
-            errors = [line for line in lines if "Task queue depth" not in line and "[INFO]" not in line]
-            if errors:
-                self.notes.append(f"server stderr (last 5 lines): {' / '.join(errors[-5:])}")
+        queued = sum("Task queue depth" in line for line in server.stderr)  # waitress: all its threads busy
+        if queued:
+            self.notes.append(f"intake: waitress warned {queued} times that requests queued for a thread")
+        errors = [line for line in server.stderr if "Task queue depth" not in line and "[INFO]" not in line]
+        if errors:
+            self.notes.append(f"server stderr (last 5 lines): {' / '.join(errors[-5:])}")
         # What the intake added falls after the generated year: remove it, so the data stay as made.
         after = datetime.datetime(self.year + 1, 1, 1, tzinfo=timezone.get_default_timezone())
         added = Request.objects.filter(received_at__gte=after)
@@ -616,51 +532,15 @@ class Bench:
                           "POSTing with its own Idempotency-Key and a random point in one of the 20,000 grids; "
                           "throughput = 201 answers ÷ wall time; latency per request as the client sees it")
 
-    @staticmethod
-    def wait_for(port):
-        import http.client
-
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    return
-            except OSError:
-                time.sleep(0.3)
-        raise SystemExit("the server did not answer /healthz within 60 s")
-
-    def load(self, spec):
-        fd, spec_path = tempfile.mkstemp(suffix=".json", prefix="bench-drive-")
-        os.close(fd)
-        out = spec_path + ".out"
-        with open(spec_path, "w") as f:
-            json.dump(spec, f)
-        try:
-            subprocess.check_call([sys.executable, str(Path(__file__).resolve()), "--drive", spec_path, "--out", out],
-                                  cwd=ROOT)
-            with open(out) as f:
-                return json.load(f)
-        finally:
-            os.unlink(spec_path)
-            if os.path.exists(out):
-                os.unlink(out)
-
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", choices=[*DBS, "both"], default="both")
     parser.add_argument("--requests", type=int, default=1_000_000, help="requests in the year (when generating)")
     parser.add_argument("--budget", type=float, default=10.0, help="seconds of sampling per table row")
-    parser.add_argument("--seconds", type=float, default=15.0, help="seconds of load per concurrency level")
-    parser.add_argument("--clients", default="1,4,16,32", help="concurrency levels of the intake load")
-    parser.add_argument("--workers", type=int, default=2, help="server processes (jiceng serve --workers)")
-    parser.add_argument("--threads", type=int, default=8, help="threads per server process")
+    load.arguments(parser, 15.0, "1,4,16,32", "intake")
     parser.add_argument("--skip", action="append", default=[], choices=["intake", "figures"])
     parser.add_argument("--child", help=argparse.SUPPRESS)
-    parser.add_argument("--drive", help=argparse.SUPPRESS)
-    parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.drive:
         drive(args)

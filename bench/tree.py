@@ -101,18 +101,21 @@ def run_children(dbs, command, env):
     return results
 
 
-def parent(args, script=Path(__file__).resolve()):
-    """Run `script` once per database with --child, collect the rows, print one table."""
+def parent(args, script=Path(__file__).resolve(), table=None, extra=(), url=db_url):
+    """Run `script` once per database with --child (passing on the arguments named in `extra`
+    too), each on `url(db, scale)`; collect the rows, print one table with `table` (default
+    print_table)."""
 
     def command(db, out):
         cmd = [sys.executable, str(script), "--scale", args.scale, "--db", db,
-               "--samples", str(args.samples), "--budget", str(args.budget), "--child", out]
+               "--samples", str(args.samples), "--budget", str(args.budget),
+               *(x for name in extra for x in (f"--{name}", str(getattr(args, name)))), "--child", out]
         return cmd + (["--explain"] if getattr(args, "explain", False) else [])
 
     def env(db):
-        return {**os.environ, "DATABASE_URL": db_url(db, args.scale), "DJANGO_SETTINGS_MODULE": "bench.settings"}
+        return {**os.environ, "DATABASE_URL": url(db, args.scale), "DJANGO_SETTINGS_MODULE": "bench.settings"}
 
-    print_table(run_children(DBS if args.db == "both" else [args.db], command, env))
+    (table or print_table)(run_children(DBS if args.db == "both" else [args.db], command, env))
 
 
 def print_table(results):
@@ -131,6 +134,22 @@ def print_table(results):
         cells = [row["op"], r["db"], r["size"], fmt_ms(row["p50"]), fmt_ms(row["p99"]) + n_note,
                  fmt_rate(row["rate"]), row["peer"] or "—", fmt_ms(row["peer_p50"]) + peer_note,
                  f"{row['ratio']:.2f}x" if row["ratio"] is not None else "—"]
+        print("| " + " | ".join(cells) + " |")
+    print_notes(results)
+
+
+def print_rows(results, size_label, p50_label):
+    """The table of rows with n, a throughput with its unit and a target (bench.members,
+    bench.village and those built on them); rows by their `seq`, then database."""
+    head = ["operation", "database", size_label, "n", p50_label, "p99 (ms)", "throughput", "target"]
+    rows = sorted(((row["seq"], DBS.index(r["db"]), row, r) for r in results for row in r["rows"]),
+                  key=lambda t: t[:2])
+    print("| " + " | ".join(head) + " |")
+    print("|" + "|".join("---" if i in (0, 1, 2, 7) else "--:" for i in range(len(head))) + "|")
+    for _, _, row, r in rows:
+        rate = f"{fmt_rate(row['rate'])} {row['unit']}" if row["rate"] is not None else "—"
+        cells = [row["op"], r["db"], r["size"], f"{row['n']:,}", fmt_ms(row["p50"]),
+                 fmt_ms(row["p99"]) if row["n"] > 1 else "—", rate, row["target"] or "—"]
         print("| " + " | ".join(cells) + " |")
     print_notes(results)
 
@@ -158,12 +177,12 @@ def ensure_pg_database(url):
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def child(args, bench_class=None):
+def child(args, bench_class=None, url=db_url):
     sys.path[:1] = [str(ROOT)]  # `bench` as a package (instead of the bench/ directory itself)
-    os.environ.setdefault("DATABASE_URL", db_url(args.db, args.scale))
+    os.environ.setdefault("DATABASE_URL", url(args.db, args.scale))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     if args.db == "sqlite":
-        (ROOT / "var" / "bench" / args.scale).mkdir(parents=True, exist_ok=True)
+        Path(os.environ["DATABASE_URL"].removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     else:
         ensure_pg_database(os.environ["DATABASE_URL"])
     import django
@@ -238,10 +257,16 @@ class Bench:
     # -- the run -------------------------------------------------------------------------
 
     def run(self):
+        """Migrate, run the steps, note the machine's load around them."""
         from django.core.management import call_command
 
         call_command("migrate", interactive=False, verbosity=0)
         load_before = os.getloadavg()[0]
+        self.steps()
+        self.notes.append(f"load average (1 min) at start {load_before:.2f}, at end {os.getloadavg()[0]:.2f} "
+                          f"on {os.cpu_count()} CPUs (other processes share the machine)")
+
+    def steps(self):
         self.data()
         self.build_peers()
         self.user = self.county_admin()
@@ -253,8 +278,6 @@ class Bench:
         self.moves()
         self.inserts()
         self.rebuild()
-        self.notes.append(f"load average (1 min) at start {load_before:.2f}, at end {os.getloadavg()[0]:.2f} "
-                          f"on {os.cpu_count()} CPUs (other processes share the machine)")
 
     def analyze(self):
         """PostgreSQL: statistics as autovacuum would soon have them after a bulk load.
@@ -907,22 +930,37 @@ class Bench:
             self.plans.append((title, qs.explain()))
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", choices=SCALES, default="small")
+# == the command line of a scale benchmark ===================================================
+
+def arguments(doc, scale, samples_help, samples=100, budget=20.0, per="row", budget_help=None):
+    """The arguments of a benchmark on a scale's data: --scale, --db, --samples, --budget; the
+    script adds its own, then calls dispatch()."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", choices=SCALES, default=scale)
     parser.add_argument("--db", choices=[*DBS, "both"], default="both")
-    parser.add_argument("--samples", type=int, default=100, help="random nodes / operations per row (default 100)")
-    parser.add_argument("--budget", type=float, default=20.0,
-                        help="seconds one cell may take; stops sampling after it (at least 5 samples)")
-    parser.add_argument("--explain", action="store_true", help="also print the query plans of the key queries")
+    parser.add_argument("--samples", type=int, default=samples, help=samples_help)
+    parser.add_argument("--budget", type=float, default=budget, help=budget_help or
+                        f"seconds one {per} may take; stops sampling after it (at least 5 samples)")
+    return parser
+
+
+def dispatch(parser, bench_class, script, table=None, extra=()):
+    """With --child, measure one database with `bench_class`; otherwise run `script` as the
+    children (parent())."""
     parser.add_argument("--child", metavar="OUT.json", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         if args.db == "both":
             parser.error("--child needs --db sqlite or --db postgres")
-        child(args)
+        child(args, bench_class)
     else:
-        parent(args)
+        parent(args, script, table, extra)
+
+
+def main():
+    parser = arguments(__doc__, "small", "random nodes / operations per row (default 100)", per="cell")
+    parser.add_argument("--explain", action="store_true", help="also print the query plans of the key queries")
+    dispatch(parser, Bench, Path(__file__).resolve())
 
 
 if __name__ == "__main__":
