@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "jiceng.village",
     "jiceng.economy",
     "jiceng.cadres",
+    "jiceng.dashboard",
+    "jiceng.reports",
+    "jiceng.exchange",
 ]
 
 MIDDLEWARE = [

@@ -38,6 +38,7 @@ from tests import builders as b
 from tests.cadres import matrix as cadres_matrix
 from tests.checkin import matrix as checkin_matrix
 from tests.economy import matrix as economy_matrix
+from tests.exchange import matrix as exchange_matrix
 from tests.mobilization import matrix as mobilization_matrix
 from tests.village import matrix as village_matrix
 
@@ -86,6 +87,7 @@ def side_objects(side):
         **dues_objects(side),
         **cadres_matrix.objects(side),
         **economy_matrix.objects(side),
+        **exchange_matrix.objects(side),
     }
 
 
@@ -156,6 +158,7 @@ ADMIN_MODELS = {
     "village_objection": "objection", "village_steprecord": "steprecord", "village_supervisor": "supervisor",
     "cadres_election": "election", "cadres_candidate": "candidate", "cadres_review": "review",
     "cadres_filing": "filing", "cadres_station": "station", "cadres_worklog": "worklog",
+    "cadres_naming": "naming", "cadres_pairing": "pairing",
     "economy_incomeentry": "incomeentry", "economy_yeartotal": "yeartotal", "economy_cooperative": "cooperative",
     "economy_household": "household", "economy_dividend": "dividend", "economy_closedyear": "closedyear",
 }
@@ -192,8 +195,9 @@ def fill(name, kwarg_names, objects, side):
             kwargs[k] = objects[k[:-3]]
         elif k in {"grant_id", "post_id", "meeting_id", "attachment_id", "request_id", "photo_id", "summons_id",
                    "transfer_id", "document_id", "reduction_id", "candidate_id", "filing_id", "station_id",
+                   "naming_id",
                    "village_id", "matter_id", "disclosure_id", "objection_id", "question_id",
-                   "cooperative_id"}:
+                   "cooperative_id", "supervisor_id", "incomeentry_id", "job_id"}:
             kwargs[k] = objects[k[:-3]]
         elif k == "step":
             kwargs[k] = "talk"
@@ -246,6 +250,7 @@ def snapshot(side):
         *village_matrix.snapshot(orgs),
         *cadres_matrix.snapshot(orgs),
         *economy_matrix.snapshot(orgs),
+        *exchange_matrix.snapshot(orgs),
         list(Transfer.objects.filter(Q(from_org__in=orgs) | Q(to_org__in=orgs))
              .values_list("id", "status", "membership_id", "to_org_id", "decided_on")),
         list(DevelopmentCase.objects.filter(membership__org__in=orgs).values_list("id", "next_step", "due_on")),
@@ -298,6 +303,7 @@ def actors(world):
         dues_objects(side)
         cadres_matrix.objects(side)
         economy_matrix.objects(side)
+        exchange_matrix.objects(side)
     clients = {}
     for role, user in users.items():
         token = Token.objects.create(user=user)
@@ -323,8 +329,9 @@ def test_no_route_reads_across_the_boundary(world, actors):
                                 "task_id", "claim_id", "registration_id", "partner_id", "call_id", "need_id",
                                 "deployment_id",
                                 "transfer_id", "document_id", "reduction_id",
-                                "candidate_id", "filing_id", "station_id",
-                                "matter_id", "objection_id", "question_id", "cooperative_id"))
+                                "candidate_id", "filing_id", "station_id", "naming_id",
+                                "matter_id", "objection_id", "question_id", "cooperative_id",
+                                "supervisor_id", "incomeentry_id", "job_id"))
         for role, client in actors.clients.items():
             response = client.get(url, {"q": "y"}, follow=False)  # pinyin initial of 乙
             body = text(response)
@@ -369,6 +376,7 @@ def test_matrix_is_not_vacuous(world, actors):
     admin = actors.clients["org_admin"]
     assert admin.get(reverse("orgs:detail", args=[world.a.branch.pk])).status_code == 200
     assert admin.get(reverse("org-detail", args=[world.a.branch.pk])).status_code == 200
+    assert admin.get(reverse("reports:report", args=[world.a.county.pk])).status_code == 200
     created = admin.post(reverse("org-list"), {"parent": world.a.community.pk, "name": "甲园社区第三党支部",
                                                "kind": "branch", "sector": "urban_community"})
     assert created.status_code == 201, created.content
@@ -387,3 +395,30 @@ def test_search_and_lists_never_show_the_sibling(world, actors):
             for url in ("/search/", "/api/people/", "/api/orgs/"):
                 body = client.get(url, {"q": term}).content.decode().replace(term, "")  # the echoed query
                 assert MARK not in body and b_person.name not in body, f"{role} found 乙县 via {url}?q={term}"
+
+
+def test_xlsx_exports_never_cross_the_boundary(world, actors):
+    """Every list that exports (?format=xlsx, core.exports) refuses 乙县's node, and what it
+    exports of 甲县 holds nothing of 乙县 (read back cell by cell: the file is zipped)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    objects_a, objects_b = side_objects(world.a), side_objects(world.b)
+    exported = 0
+    for name, kwarg_names in url_patterns():
+        if name.startswith("admin:") or not set(kwarg_names) <= {"org_id"}:
+            continue
+        for role, client in actors.clients.items():
+            if kwarg_names:
+                foreign = client.get(reverse(name, kwargs=fill(name, kwarg_names, objects_b, world.b)),
+                                     {"format": "xlsx"})
+                assert foreign.status_code in {301, 302, 401, 403, 404, 405}, f"{role} exported 乙县 via {name}"
+            own = client.get(reverse(name, kwargs=fill(name, kwarg_names, objects_a, world.a)), {"format": "xlsx"})
+            if own.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+                raw = b"".join(own.streaming_content) if own.streaming else own.content
+                cells = [str(v) for ws in load_workbook(io.BytesIO(raw), read_only=True).worksheets
+                         for row in ws.iter_rows(values_only=True) for v in row if v is not None]
+                assert not any(MARK in c for c in cells), f"{role} exported 乙县 data via {name}"
+                exported += 1
+    assert exported > 10
