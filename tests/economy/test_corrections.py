@@ -13,6 +13,7 @@ from jiceng.core.models import AuditEvent
 from jiceng.economy import services
 from jiceng.economy.models import IncomeEntry, YearTotal
 
+from tests.locks import wait_for_lock_waiters
 from tests.village.helpers import race
 
 from .conftest import TODAY
@@ -119,7 +120,6 @@ def test_two_corrections_of_one_entry_at_once(county):
                     reason="SQLite takes one write lock per database, so an entry cannot slip beside a closing")
 def test_an_entry_waits_for_a_closing_in_flight_and_is_refused(county):
     import threading
-    import time
 
     from django.db import connections, transaction
 
@@ -136,21 +136,11 @@ def test_an_entry_waits_for_a_closing_in_flight_and_is_refused(county):
         finally:
             connections.close_all()
 
-    def waiting():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_stat_clear_snapshot()")
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                           "AND wait_event_type = 'Lock'")
-            return cursor.fetchone()[0]
-
     thread = threading.Thread(target=enter)
     with transaction.atomic():
         services.close_year(None, org=county.county, year=2025, today=TODAY)  # not committed yet
         thread.start()
-        deadline = time.monotonic() + 30
-        while waiting() < 1 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert waiting() == 1
+        assert wait_for_lock_waiters(1)
     thread.join(timeout=60)
     assert not errors, errors
     assert refused == ["year_closed"] and not IncomeEntry.objects.exists()

@@ -45,11 +45,11 @@ def race(model, pk, calls):
     select_for_update before its check lets exactly one through. PostgreSQL only.
     Returns (results, codes of the DomainErrors)."""
     import threading
-    import time
 
-    from django.db import connection, connections, transaction
+    from django.db import connections, transaction
 
     from jiceng.core.errors import DomainError
+    from tests.locks import wait_for_lock_waiters
 
     start = threading.Barrier(len(calls) + 1)
     done, refused, errors = [], [], []
@@ -65,23 +65,13 @@ def race(model, pk, calls):
         finally:
             connections.close_all()
 
-    def waiting():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_stat_clear_snapshot()")
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                           "AND wait_event_type = 'Lock'")
-            return cursor.fetchone()[0]
-
     threads = [threading.Thread(target=run, args=(call,)) for call in calls]
     for thread in threads:
         thread.start()
     with transaction.atomic():
         model.objects.select_for_update().get(pk=pk)
         start.wait(timeout=30)
-        deadline = time.monotonic() + 30
-        while waiting() < len(calls) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert waiting() == len(calls), "the calls did not wait on the row lock"
+        assert wait_for_lock_waiters(len(calls)), "the calls did not wait on the row lock"
     for thread in threads:
         thread.join(timeout=60)
     assert not errors, errors
