@@ -1,13 +1,13 @@
 #!/usr/bin/env python
 """Benchmark of the dashboard (一屏知全域), on SQLite and PostgreSQL.
 
-    python bench/dashboard.py --scale small|county|city|province [--db sqlite|postgres|both]
+    python bench/dashboard.py --scale small|county|city|province|national [--db sqlite|postgres|both]
                               [--samples 100] [--budget 20]
 
 Uses the same generated data as bench/tree.py (jiceng.demo.loader.load(scale, seed=1)), made once
-and reused. For the root, a province, a county and a branch (the first of each kind by path; at
-scales below `national` the root is the province), as an org_admin of the root, measures through
-Django's test client:
+and reused. For the root (the first top node by path: a province), another province (the one with
+the most members; national scale only), the first county and its first branch, as an org_admin of
+them, measures through Django's test client:
   - the dashboard JSON (dashboard:data) today, panels' cache warm — what a big screen's poll costs;
   - the same with the cache emptied before each request (cold: the panels that sum rows under
     the node — structural checks, dues, village matters, development's due list — run again);
@@ -38,8 +38,16 @@ class DashboardBench(members.MembersBench):
         from jiceng.core import tree as core_tree
         from jiceng.orgs.models import Organization
 
+        from jiceng.core.models import Grant
+        from jiceng.orgs.models import NodeCount
+
         first = Organization.objects.order_by("path")
-        province = first.filter(kind="province").first()
+        # Another province than the root, the one with the most members (national scale only).
+        largest = (NodeCount.objects.filter(node__depth=1, key="status:full").exclude(node=self.root)
+                   .order_by("-value").values_list("node_id", flat=True).first())
+        province = Organization.objects.filter(pk=largest).first()
+        if province:
+            Grant.objects.get_or_create(user=self.root_admin, node=province, role="org_admin")
         branch = first.filter(core_tree.subtree_q(self.county.path), kind="branch").first()
         return [("root", self.root), ("province", province), ("county", self.county), ("branch", branch)]
 

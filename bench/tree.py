@@ -5,7 +5,8 @@
                          [--samples 100] [--budget 20] [--explain]
 
 Builds (once) or reuses the data of a scale, generated like `jiceng demo` does
-(jiceng.demo.loader.load(scale, seed=1)): SQLite in var/bench/<scale>/jiceng.sqlite3,
+(jiceng.demo.loader.load(scale, seed=1); `national` copies one generated county to every county
+in SQL, bench/replicate.py): SQLite in var/bench/<scale>/jiceng.sqlite3,
 PostgreSQL in the database jiceng_bench_<scale> (server from BENCH_PG_URL, default
 postgres://postgres@127.0.0.1:5432). Each database is measured in a child process of this
 script (DATABASE_URL must be set before django.setup()); the parent prints one Markdown
@@ -26,6 +27,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path[:1] = [str(ROOT)]  # not bench/ itself: bench/requests.py would shadow the requests library
 SCALES = ["small", "county", "city", "province", "national"]
 DBS = ["sqlite", "postgres"]
 PG_BASE = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
@@ -330,6 +332,8 @@ class Bench:
     def data(self):
         from jiceng.core.models import AuditEvent
         from jiceng.demo.loader import load
+
+        from bench import replicate
         from jiceng.orgs.models import Organization
         from jiceng.people.models import Membership
 
@@ -347,7 +351,8 @@ class Bench:
         else:
             log(f"generating {self.scale} data (jiceng.demo.loader.load(seed=1)) …")
             t0 = time.perf_counter()
-            stats = load(self.scale, seed=1)
+            # National: one county generated, copied to every county in SQL (bench/replicate.py).
+            stats = replicate.national(seed=1, log=log) if self.scale == "national" else load(self.scale, seed=1)
             elapsed = time.perf_counter() - t0
             self.meta("generator", version)
             self.meta("generated_at", time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime()))
