@@ -1,4 +1,5 @@
 import datetime
+import functools
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -31,6 +32,20 @@ def _village(request, org_id, action="view"):
     return org
 
 
+def village_page(view):
+    """A page of one village, called with the village: for another kind of organization, back
+    to that organization's page saying why."""
+    @functools.wraps(view)
+    def page(request, org_id):
+        try:
+            village = _village(request, org_id)
+        except DomainError as exc:
+            messages.info(request, exc.message)
+            return redirect("orgs:detail", org_id=org_id)
+        return view(request, village)
+    return page
+
+
 MATTERS = listings.Listing("village.matters", "村务决策", [
     listings.Column("事项", lambda m: m.title, link=lambda m: reverse("village:matter", args=[m.pk]), width=30),
     listings.Column("提出日期", lambda m: m.proposed_on, width=12),
@@ -50,12 +65,8 @@ def _with_reasons(rows):
 
 
 @login_required
-def matters(request, org_id):
-    try:
-        village = _village(request, org_id)
-    except DomainError as exc:
-        messages.info(request, exc.message)
-        return redirect("orgs:detail", org_id=org_id)
+@village_page
+def matters(request, village):
     rows = _with_reasons(scope(request.user, Matter.objects.filter(village=village)).select_related("template"))
     if listings.wants_xlsx(request):
         return MATTERS.xlsx(request, rows, village)
@@ -286,12 +297,8 @@ SUPERVISORS = listings.Listing("village.supervisors", "村务监督委员会成�
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def supervisors(request, org_id):
-    try:
-        village = _village(request, org_id)
-    except DomainError as exc:
-        messages.info(request, exc.message)
-        return redirect("orgs:detail", org_id=org_id)
+@village_page
+def supervisors(request, village):
     can_appoint = can(request.user, CHANGE, village.parent or village)
     if request.method == "POST" and not can_appoint:
         raise PermissionDenied("村务监督委员会成员由乡镇（街道）或县级登记")
