@@ -116,7 +116,7 @@ def blind_index(value):
     if value in (None, ""):
         return None
     _, _, index_key = _keys(settings.JICENG_FIELD_KEY)
-    return hmac.new(index_key, value.encode(), hashlib.sha256).hexdigest()[:40]
+    return hmac.digest(index_key, value.encode(), "sha256").hex()[:40]
 
 
 def mask_id_number(value):

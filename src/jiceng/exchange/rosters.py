@@ -3,6 +3,7 @@ cleaned values, and how a whole file is previewed or committed."""
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import chain
 
 from django.db import transaction
@@ -56,9 +57,19 @@ LABELS = {
     "org": "所在支部", "since": "人员类别",
 }
 DATE_FIELDS = ("birth_date", "applied_on", "activist_on", "candidate_on", "admitted_on", "full_on", "founded_on")
-MEMBER_PARSERS = {"name": f.required_text, "gender": f.gender, "ethnicity": f.ethnicity, "id_number": f.id_number,
-                  "education": f.education, "status": f.status, "phone": f.phone, "occupation": f.text,
-                  "branch": f.text} | {k: f.date for k in DATE_FIELDS}
+
+
+def _repeated(parse, size=4096):
+    """A parser of a column whose values repeat down a roster (words, branches, dates): each
+    distinct value is parsed once (a refused one each time: refusals are few)."""
+    return lru_cache(maxsize=size, typed=True)(parse)
+
+
+_DATE = _repeated(f.date, 32768)  # a roster's dates fall on a few thousand days, written a few ways
+MEMBER_PARSERS = {"name": f.required_text, "gender": _repeated(f.gender), "ethnicity": _repeated(f.ethnicity),
+                  "id_number": f.id_number, "education": _repeated(f.education), "status": _repeated(f.status),
+                  "phone": f.phone, "occupation": _repeated(f.text), "branch": _repeated(f.text)} | \
+    {k: _DATE for k in DATE_FIELDS}
 _KIND_WORDS = {label: code for code, label in KIND_LABELS.items()} | {
     "县": "county", "区": "county", "党组织": "committee", "党工委": "working_committee", "总支": "general_branch",
     "支部": "branch", "联合支部": "joint_branch", "小组": "group", "机关党委": "committee"}

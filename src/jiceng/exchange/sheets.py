@@ -36,6 +36,11 @@ TEXT = re.compile(rb"<" + _P + rb"t(?:\s[^>]*)?>(.*?)</" + _P + rb"t>", re.S)
 PHONETIC = re.compile(rb"<" + _P + rb"rPh\b.*?</" + _P + rb"rPh>", re.S)
 SI = re.compile(rb"<" + _P + rb"si>(.*?)</" + _P + rb"si>|<" + _P + rb"si/>", re.S)
 MERGE = re.compile(rb'<' + _P + rb'mergeCell\b[^>]*\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+# A plain cell as Excel, WPS and openpyxl write it, in one match: column, type, and the value
+# or inline text (no entity, no formula, no rich text). A row whose cells all have this shape
+# takes the fast path (one findall a row); any other goes through CELL and _cell_value.
+PLAIN_CELL = re.compile(rb'<c r="([A-Z]+)\d+"(?: s="\d+")?(?: t="(\w+)")?(?: s="\d+")?'
+                        rb'(?:/>|>(?:<v>([^<&]*)</v>|<is><t>([^<&]*)</t></is>)</c>)')
 SHEET_REL = re.compile(rb'<(?:\w+:)?sheet\b[^>]*\br:id="([^"]+)"')
 REL = re.compile(rb'<Relationship\b([^>]*)/?>')
 
@@ -236,17 +241,9 @@ def _sheet_rows(zf, sheet, shared, merges):
                 attrs, body = row.group(1), row.group(2) or b""
                 m = ROW_NUMBER.search(attrs)
                 number = int(m.group(1)) if m else number + 1
-                values, col = [], -1
-                for cell in CELL.finditer(body):
-                    cattrs = cell.group(1)
-                    ref = REF.search(cattrs)
-                    col = column_index(ref.group(1)) if ref else col + 1
-                    value = _cell_value(cattrs, cell.group(2) or b"", shared)
-                    if value is None or value == "":
-                        continue
-                    if col >= len(values):
-                        values.extend([None] * (col + 1 - len(values)))
-                    values[col] = value
+                values = _plain_values(body, shared)
+                if values is None:
+                    values = _cell_values(body, shared)
                 if merges:
                     while pending < len(merges) and merges[pending][0] <= number:
                         r1, c1, r2, c2 = merges[pending]
@@ -264,6 +261,55 @@ def _sheet_rows(zf, sheet, shared, merges):
                             if values[c] is None:
                                 values[c] = a[4]
                 yield number, values
+
+
+def _cell_values(body, shared):
+    """A row's values by column (None where empty), cell by cell."""
+    values, col = [], -1
+    for cell in CELL.finditer(body):
+        cattrs = cell.group(1)
+        ref = REF.search(cattrs)
+        col = column_index(ref.group(1)) if ref else col + 1
+        value = _cell_value(cattrs, cell.group(2) or b"", shared)
+        if value is None or value == "":
+            continue
+        if col >= len(values):
+            values.extend([None] * (col + 1 - len(values)))
+        values[col] = value
+    return values
+
+
+def _plain_values(body, shared):
+    """_cell_values of a row whose cells are all plain (PLAIN_CELL), or None."""
+    found = PLAIN_CELL.findall(body)
+    # every cell plain: no "<c" left over (no tag inside a cell starts so), none prefixed (x:c)
+    if len(found) != body.count(b"<c") or b":c" in body:
+        return None
+    values = []
+    for letters, t, raw, inline in found:
+        if t == b"inlineStr":
+            value = inline.decode()
+        elif not raw:
+            continue
+        elif t == b"s":
+            value = shared.get(int(raw))
+        elif t in (b"", b"n"):
+            value = int(raw) if raw.isdigit() else float(raw)
+        elif t == b"str":
+            value = raw.decode()
+        else:
+            return None
+        if value == "":
+            continue
+        col, n = column_index(letters), len(values)
+        if col == n:  # the usual case: cells in column order
+            values.append(value)
+        elif col > n:
+            values.extend([None] * (col - n))
+            values.append(value)
+        else:
+            values[col] = value
+    return values
 
 
 def open_rows(path, kind):
