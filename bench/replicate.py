@@ -165,7 +165,7 @@ def _without_indexes(models):
         cursor.execute("SET maintenance_work_mem = '1GB'")
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # checks the pending rows now: a table with any can't change
         cursor.execute("SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                       "WHERE conrelid::regclass::text = ANY(%s) AND contype IN ('u', 'f') ORDER BY contype DESC",
+                       "WHERE conrelid::regclass::text = ANY(%s) AND contype IN ('u', 'f') ORDER BY contype",
                        [tables])
         constraints = cursor.fetchall()
         for table, name, _ in constraints:
