@@ -41,8 +41,13 @@ def national(seed=1, log=print, limit=None, template="county"):
     log(f"template county generated in {time.perf_counter() - t0:.0f} s; copying …")
     with transaction.atomic():
         copies = _plan(limit)
-        _copy_all(copies, log)
-        _sum_parents(log)
+        upper = list(Organization.objects.filter(depth__lte=2))
+        for model in FIGURES:  # the template's province and city held one county's
+            model.objects.filter(node__in=upper).delete()
+        with _without_indexes(COPIED):
+            _copy_all(copies, log)
+            _sum_parents(log)
+        _add_own_keys(upper)
         audit.record(None, "demo.load", object_type="demo", object_id="national" if limit is None else "copies",
                      after={"template": template, "seed": seed, "copies": len(copies)})
 
@@ -109,6 +114,13 @@ def _node(nodes, parent, path, name, kind, code):
 # -- copying ---------------------------------------------------------------------------------
 
 
+# What is copied; the kept figures among them, which the provinces and cities sum up.
+COPIED = [Organization, Person, Membership, MembershipPeriod, LeadershipPost, NodeCount, NodeCountChange, RequestCount]
+FIGURES = [NodeCount, NodeCountChange, RequestCount]
+# Whose dates move back with the copy (people's birth dates stay; requests' figures keep their months).
+MOVED_DATES = {Organization, Membership, MembershipPeriod, LeadershipPost, NodeCountChange}
+
+
 def _copy_all(copies, log, per_statement=100):
     """One INSERT … SELECT per table and `per_statement` copies (a temporary table of the copies
     joined to the template's rows)."""
@@ -118,20 +130,17 @@ def _copy_all(copies, log, per_statement=100):
     in_county = f"t.{q('path')} >= '{low}' AND t.{q('path')} < '{high}'"
     node_in_county = (f"t.{q('node_id')} IN (SELECT {q('id')} FROM {q(Organization._meta.db_table)} "
                       f"WHERE {q('path')} >= '{low}' AND {q('path')} < '{high}')")
-    # (model, which template rows, whether its dates move with the copy)
-    tables = [(Organization, in_county, True), (Person, "1 = 1", False), (Membership, "1 = 1", True),
-              (MembershipPeriod, "1 = 1", True), (LeadershipPost, "1 = 1", True),
-              (NodeCount, node_in_county, False), (NodeCountChange, f"t.{q('node_id')} = {template.pk}", True),
-              (RequestCount, node_in_county, False)]
+    which = {Organization: in_county, NodeCount: node_in_county, RequestCount: node_in_county,
+             NodeCountChange: f"t.{q('node_id')} = {template.pk}"}  # the others: all their rows
     spans = {model: (model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
-             for model, _, _ in tables}
-    with connection.cursor() as cursor, _without_indexes([model for model, _, _ in tables]):
+             for model in COPIED}
+    with connection.cursor() as cursor:
         cursor.execute("CREATE TEMPORARY TABLE bench_copy (i INTEGER PRIMARY KEY, path VARCHAR(255), city INTEGER, "
                        "shift INTEGER, name VARCHAR(200), initials VARCHAR(200), code VARCHAR(12), suffix CHAR(8))")
         cursor.executemany("INSERT INTO bench_copy VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
                            [(*c, f"{c[0]:08d}") for c in copies])
-        for model, where, dated in tables:
-            t0 = time.perf_counter()
+        for model in COPIED:
+            t0, where, dated = time.perf_counter(), which.get(model, "1 = 1"), model in MOVED_DATES
             columns = [f.column for f in model._meta.concrete_fields]
             select = ", ".join(_expression(model, f, spans, template, low, dated) for f in model._meta.concrete_fields)
             # The template's rows set apart first: read from the table itself, every statement
@@ -148,7 +157,7 @@ def _copy_all(copies, log, per_statement=100):
             log(f"  {model.__name__}: {rows:,} rows in {time.perf_counter() - t0:.0f} s")
         cursor.execute("DROP TABLE bench_copy")
         # PostgreSQL's sequences past the copies' ids (the sums below insert with them)
-        for sql in connection.ops.sequence_reset_sql(no_style(), [model for model, _, _ in tables]):
+        for sql in connection.ops.sequence_reset_sql(no_style(), COPIED):
             cursor.execute(sql)
 
 
@@ -162,7 +171,8 @@ def _without_indexes(models):
         return
     tables = [m._meta.db_table for m in models]
     with connection.cursor() as cursor:
-        cursor.execute("SET maintenance_work_mem = '1GB'")
+        cursor.execute("SET maintenance_work_mem = '1GB'")  # index builds
+        cursor.execute("SET work_mem = '256MB'")  # the parents' GROUP BY
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # checks the pending rows now: a table with any can't change
         cursor.execute("SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
                        "WHERE conrelid::regclass::text = ANY(%s) AND contype IN ('u', 'f') ORDER BY contype",
@@ -213,21 +223,9 @@ def _expression(model, field, spans, template, low, dated):
 
 
 def _sum_parents(log):
-    """Replace the kept figures of every province and city (the template's held one county's)
-    with their own organization keys plus the sum of their children's, bottom-up."""
+    """The provinces' and cities' figures (cleared before the copies): each parent's rows are the
+    sum of its children's, bottom-up, one INSERT … SELECT … GROUP BY per table and level."""
     t0 = time.perf_counter()
-    upper = Organization.objects.filter(depth__lte=2)
-    NodeCount.objects.filter(node__in=upper).delete()
-    NodeCountChange.objects.filter(node__in=upper).delete()
-    RequestCount.objects.filter(node__in=upper).delete()
-    own, life = [], []
-    for node in upper:
-        own += [NodeCount(node=node, key=k, value=1) for k in rollups.live_org_keys(node.kind, node.sector,
-                                                                                    node.dissolved_on)]
-        for _, day, delta in rollups.org_life(node.path, node.kind, node.sector, node.founded_on, node.dissolved_on):
-            life += [NodeCountChange(node=node, key=k, day=day, delta=n) for k, n in delta.items()]
-    NodeCount.objects.bulk_create(own)
-    NodeCountChange.objects.bulk_create(life)
     measures = [f.column for f in RequestCount._meta.concrete_fields if f.get_internal_type() == "IntegerField"]
     for depth in (2, 1):
         _sum_children(NodeCount, depth, ["key"], ["value"])
@@ -237,19 +235,25 @@ def _sum_parents(log):
 
 
 def _sum_children(model, depth, keys, measures):
-    """Add each node's rows at `depth + 1` to its parent's (GROUP BY the parent and the keys)."""
     q = connection.ops.quote_name
     table, orgs = q(model._meta.db_table), q(Organization._meta.db_table)
     key_cols = ", ".join(f"x.{q(k)}" for k in keys)
     sums = ", ".join(f"SUM(x.{q(m)})" for m in measures)
-    updates = ", ".join(f"{q(m)} = {table}.{q(m)} + excluded.{q(m)}" for m in measures)
     names = ", ".join(q(c) for c in ["node_id", *keys, *measures])
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({names}) SELECT ch.{q('parent_id')}, {key_cols}, {sums} FROM {table} x "
             f"JOIN {orgs} ch ON ch.{q('id')} = x.{q('node_id')} WHERE ch.{q('depth')} = %s "
-            f"GROUP BY ch.{q('parent_id')}, {key_cols} "
-            f"ON CONFLICT ({', '.join(q(c) for c in ['node_id', *keys])}) DO UPDATE SET {updates}", [depth + 1])
+            f"GROUP BY ch.{q('parent_id')}, {key_cols}", [depth + 1])
+
+
+def _add_own_keys(upper):
+    """The provinces' and cities' own organization keys, to themselves and their ancestors,
+    today and since their founding (through the rollups, as any new organization's)."""
+    rollups.apply_all([(n.path, dict.fromkeys(rollups.live_org_keys(n.kind, n.sector, n.dissolved_on), 1))
+                       for n in upper])
+    rollups.apply_history([life for n in upper
+                           for life in rollups.org_life(n.path, n.kind, n.sector, n.founded_on, n.dissolved_on)])
 
 
 def check(copies=3, log=print, template="county"):
