@@ -13,7 +13,7 @@ What is copied: Organization, Person, Membership, MembershipPeriod, LeadershipPo
 figures (NodeCount, NodeCountChange, RequestCount; the organizational-life figures among them come
 without the meetings they count). What is not: meetings, attendance, requests
 themselves, dues, development cases, village matters and the other apps' rows — the panels that
-read those rows find them in the template county only (said in the benchmarks' notes).
+read those rows find them in the template county only (bench/README.md says so).
 `check(copies)` proves on a small copy that the kept figures equal a recount from the rows.
 """
 
