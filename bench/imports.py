@@ -6,7 +6,8 @@
 Generates a member roster xlsx of each size once under var/bench/imports/ (a title row, the
 header on row 2, names, ID and phone numbers as text, dates as text and as date cells), then,
 each in its own process so that peak memory (getrusage maxrss) is that run's alone:
-  - imports it into a fresh database (a county with --branches branches, migrated anew):
+  - imports it into a fresh database (a county under a city and a province, with --branches
+    branches under one street, migrated anew):
     the preview (read, clean, judge every row) and the commit (the same, and write), rows/s;
   - pandas.read_excel of the same file (openpyxl engine): time and peak memory, the peer that
     only reads.
@@ -86,7 +87,11 @@ def child(args):
     from jiceng.orgs import services as org_services
 
     call_command("migrate", interactive=False, verbosity=0)
-    county = org_services.create_org(None, parent=None, name="某县", kind="county", sector="other")
+    # The county where it sits in the national tree (depth 3): daily changes are kept to that
+    # depth (rollups.HISTORY_DEPTH), so a roster's history goes to its county and the two above.
+    province = org_services.create_org(None, parent=None, name="某省", kind="province", sector="other")
+    city = org_services.create_org(None, parent=province, name="某市", kind="city", sector="other")
+    county = org_services.create_org(None, parent=city, name="某县", kind="county", sector="other")
     street = org_services.create_org(None, parent=county, name="某街道", kind="street", sector="urban_community")
     for i in range(args.branches):
         org_services.create_org(None, parent=street, name=f"第{i + 1}党支部", kind="branch", sector="urban_community")

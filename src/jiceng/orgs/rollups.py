@@ -18,6 +18,7 @@ correcting them moves the history too.
 import datetime
 import json
 from collections import Counter, defaultdict
+from functools import lru_cache
 
 from django.db import connection, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
@@ -173,14 +174,64 @@ def apply_all(changes, include_self=True, on=None):
 def apply_history(changes, include_self=True):
     """Add each (path, day, {key: n}) of `changes` to the day's change rows of the node and its
     ancestors down to HISTORY_DEPTH (history keys only), in (path, day, key) order."""
-    total = Counter()
+    held = DailyChanges(held=None, include_self=include_self)  # one write: all rows in order
     for path, day, delta in changes:
-        for ancestor in ancestor_paths(path, include_self=include_self)[:HISTORY_DEPTH]:
-            for key, n in delta.items():
-                if key.partition(":")[0] in HISTORY_FAMILIES:
-                    total[(ancestor, day, key)] += n
-    _upsert(NodeCountChange, ["day", "key"], "delta",
-            sorted((path, day.isoformat(), key, n) for (path, day, key), n in total.items() if n))
+        for key, n in delta.items():
+            held.add(path, day, (key,), n)
+    held.write()
+
+
+class DailyChanges:
+    """Daily changes added up in memory and written (in (path, day, key) order) when `held`
+    entries are reached (never, with None) and at `write()`. A change is counted once, on the
+    deepest ancestor that keeps history (HISTORY_DEPTH), and handed to that node's own
+    ancestors only when written: a roster's members all fall on one county and a few
+    thousand days, so a million of them add up to a few hundred thousand rows, and the
+    bound keeps memory flat however long the file."""
+
+    def __init__(self, held=1_000_000, include_self=True):
+        self.total, self.held, self.include_self, self.deepest = Counter(), held, include_self, {}
+
+    def add(self, path, day, keys, n):
+        """Add n to each of `keys` (a tuple) on `day` at the node at `path`."""
+        deepest = self.deepest.get(path)
+        if deepest is None:
+            kept = ancestor_paths(path, include_self=self.include_self)[:HISTORY_DEPTH]
+            deepest = self.deepest[path] = kept[-1] if kept else ""
+        if not deepest:
+            return
+        total = self.total
+        for key in _history_keys(keys):
+            total[(deepest, day, key)] += n
+        if self.held and len(total) >= self.held:
+            self.write()
+
+    def write(self):
+        """Each node's rows, a node at a time in path order: the nodes counted on, and their
+        ancestors, which take the sum of the nodes under them."""
+        counted = defaultdict(Counter)  # node path -> {(day, key): n}
+        for (path, day, key), n in self.total.items():
+            if n:
+                counted[path][(day.isoformat(), key)] += n
+        self.total.clear()
+        under = defaultdict(list)
+        for path in counted:
+            for ancestor in ancestor_paths(path, include_self=True):
+                under[ancestor].append(counted[path])
+        for path in sorted(under):
+            parts = under.pop(path)
+            summed = parts[0]
+            if len(parts) > 1:
+                summed = Counter()
+                for part in parts:
+                    summed.update(part)  # not +: a Counter sum drops negative changes
+            _upsert(NodeCountChange, ["day", "key"], "delta",
+                    [(path, day, key, n) for (day, key), n in sorted(summed.items()) if n])
+
+
+@lru_cache(maxsize=4096)
+def _history_keys(keys):
+    return tuple(k for k in keys if k.partition(":")[0] in HISTORY_FAMILIES)
 
 
 UNNEST_ROWS = 20000  # rows per statement (one parameter a column, or one JSON array)

@@ -366,13 +366,14 @@ def import_members(actor, rows, *, reason="花名册导入", batch_size=2000, pr
     """Register or update every row of `rows` (an iterable, consumed in batches so memory
     stays flat), all in this one transaction: new people, memberships and status spans go in
     as tuples (core.bulk; encrypted, blind-indexed, as register_member writes them), an audit
-    event per row with record_all per batch, the history counts summed across batches
-    (HISTORY_HELD) and the current counts in one rollups.apply_all at the end. A row that
+    event per row with record_all per batch, the daily changes summed across batches on
+    the ancestors that keep them (rollups.DailyChanges) and the current counts in one rollups.apply_all at the end. A row that
     would change an existing member goes through update_person, change_status or
     move_membership. The first row that breaks a rule stops it all: nothing is written; or,
     given `refused`, it is handed to refused(row, DomainError) and left out."""
     today = timezone.localdate()
-    counts, current, history, allowed = Counter(), Counter(), Counter(), set()
+    counts, current, allowed = Counter(), Counter(), set()
+    history = rollups.DailyChanges()
     batch = []
 
     def flush():
@@ -392,8 +393,6 @@ def import_members(actor, rows, *, reason="花名册导入", batch_size=2000, pr
             if plan["action"] == "update":
                 _update_member(actor, r, person, plan, reason, today)
         _create_members(actor, [r for r in batch if r["_new"]], reason, current, history)
-        if len(history) >= HISTORY_HELD:
-            _apply_history(history)
         if progress:
             progress(len(batch))
         batch.clear()
@@ -404,24 +403,9 @@ def import_members(actor, rows, *, reason="花名册导入", batch_size=2000, pr
             flush()
     if batch:
         flush()
-    _apply_history(history)
+    history.write()
     rollups.apply_all([(path, {key: n}) for (path, key), n in sorted(current.items()) if n])
     return counts
-
-
-# History changes ({(path, day, key): n}) held across batches before they are written: a
-# day's rows of a branch and its ancestors add up in memory, not in the database; the bound
-# keeps memory flat however long the file.
-HISTORY_HELD = 50_000
-
-
-def _apply_history(history):
-    by_day = {}
-    for (path, day, key), n in history.items():
-        if n:
-            by_day.setdefault((path, day), {})[key] = n
-    history.clear()
-    rollups.apply_history([(path, day, delta) for (path, day), delta in by_day.items()])
 
 
 def _update_member(actor, r, person, plan, reason, today):
@@ -440,8 +424,8 @@ def _update_member(actor, r, person, plan, reason, today):
 
 def _create_members(actor, rows, reason, current, history):
     """Insert the rows' people, memberships and spans (core.bulk: tuples, keys reserved up
-    front); add their keys to `current` ({(path, key): n}) and their history changes to
-    `history` ({(path, day, key): n}); one audit event per row, as register_member writes."""
+    front); add their keys to `current` ({(path, key): n}) and their spans' changes to
+    `history` (rollups.DailyChanges); one audit event per row, as register_member writes."""
     if not rows:
         return
     now = timezone.now()
@@ -460,19 +444,15 @@ def _create_members(actor, rows, reason, current, history):
         org, status = r["org"], r["status"]
         since = r[DATE_FIELD[status]]
         memberships.append((mpk, pk, org.pk, status, *(r.get(f) for f in DATE_FIELD.values()), since))
-        keys_of = {}
         for status_, start, end in _periods(r):
             periods.append((pk, org.pk, status_, start, end, reason))
-            keys = keys_of.get(status_)
-            if keys is None:
-                keys = keys_of[status_] = rollups.membership_keys(status_, gender, born.year, org.sector, education,
-                                                                  ethnicity)
-            for key in keys:
-                if not end:
+            keys = _roster_keys(status_, gender, born.year, org.sector, education, ethnicity)
+            history.add(org.path, start, keys, 1)
+            if end:
+                history.add(org.path, end, keys, -1)
+            else:
+                for key in keys:
                     current[(org.path, key)] += 1
-                history[(org.path, start, key)] += 1
-                if end:
-                    history[(org.path, end, key)] -= 1
         person = {"name": name, "gender": gender, "ethnicity": ethnicity, "birth_date": born,
                   "id_number": crypto.mask_id_number(number), "phone": crypto.mask_phone(phone),
                   "education": education, "occupation": occupation, "residence": None}
@@ -489,6 +469,12 @@ _PERSON_COLUMNS = ("id", "name", "name_initials", "name_pinyin", "gender", "ethn
                    "id_number_index", "phone_enc", "phone_index", "education", "occupation", "created_at")
 _MEMBERSHIP_COLUMNS = ("id", "person", "org", "status", *DATE_FIELD.values(), "since")
 _MEMBERSHIP_LABEL = Membership._meta.label_lower
+
+
+@lru_cache(maxsize=4096)
+def _roster_keys(*fields):
+    """A roster's members share a few hundred combinations of the fields their keys come from."""
+    return tuple(rollups.membership_keys(*fields))
 
 
 @lru_cache(maxsize=4096)
