@@ -186,7 +186,7 @@ def id_number(value):
             _REGIONS[region] = _known_region(region)
         try:
             born = id_birth_date(number)
-        except Exception:
+        except ValueError:  # no such day: the validator below says so
             born = None
         if _REGIONS[region] and born and born <= _today():
             return number
