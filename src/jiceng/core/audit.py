@@ -84,38 +84,52 @@ def record(actor, action, obj=None, *, before=None, after=None, object_type="", 
 
 
 def record_all(entries):
-    """Append events in their order, on one chain, with one insert (a batch of intakes)."""
+    """Append events in their order, on one chain, with one insert (a batch of intakes).
+    Returns them: AuditEvent rows, or for a bulk load (an import's event a row) Link tuples
+    with the same fields, which skip a model instance each."""
     at = timezone.now()
     # savepoint=False: inside a service's transaction this adds no SAVEPOINT round trips;
     # on its own it is still one transaction.
     with transaction.atomic(savepoint=False):
         head = _head()
-        events = []
-        for e in entries:
+        bulk_load = len(entries) >= BULK_FROM
+        ids = bulk.reserve_ids(AuditEvent, len(entries)) if bulk_load else [None] * len(entries)
+        links = []
+        for e, pk in zip(entries, ids):
             actor_id = e.actor.pk if e.actor is not None and getattr(e.actor, "is_authenticated", False) else None
-            event = AuditEvent(
-                chain=head.pk, seq=head.seq + 1, at=at, actor_id=actor_id,
-                actor_name=e.actor.get_username() if actor_id else "", action=e.action,
-                object_type=e.object_type or (e.obj._meta.label_lower if e.obj is not None else ""),
-                object_id=str(e.object_id or (e.obj.pk if e.obj is not None else "")),
-                before=jsonable(e.before), after=jsonable(e.after), prev_hash=head.hash,
+            link = Link(
+                pk, head.pk, head.seq + 1, at, actor_id, e.actor.get_username() if actor_id else "", e.action,
+                e.object_type or (e.obj._meta.label_lower if e.obj is not None else ""),
+                str(e.object_id or (e.obj.pk if e.obj is not None else "")),
+                jsonable(e.before), jsonable(e.after), head.hash, "",
             )
-            event.hash = _digest(event)
-            head.seq, head.hash = event.seq, event.hash
-            events.append(event)
-        if len(events) < BULK_FROM:
-            AuditEvent.objects.bulk_create(events)
-        else:  # an import's event per row: tuples, not model inserts (core.bulk)
-            for event, pk in zip(events, bulk.reserve_ids(AuditEvent, len(events))):
-                event.pk = pk
-                event._state.adding = False
-            bulk.insert(AuditEvent, _COLUMNS, ([getattr(e, c) for c in _COLUMNS] for e in events))
+            link = link._replace(hash=_digest(link))
+            head.seq, head.hash = link.seq, link.hash
+            links.append(link)
+        if bulk_load:
+            bulk.insert(AuditEvent, Link._fields, links)
+        else:
+            links = AuditEvent.objects.bulk_create([AuditEvent(**link._asdict()) for link in links])
         head.save(update_fields=["seq", "hash"])
-    return events
+    return links
 
 
-_COLUMNS = ("id", "chain", "seq", "at", "actor_id", "actor_name", "action", "object_type", "object_id", "before",
-            "after", "prev_hash", "hash")
+class Link(NamedTuple):
+    """An event as appended: AuditEvent's columns."""
+
+    id: object
+    chain: int
+    seq: int
+    at: object
+    actor_id: object
+    actor_name: str
+    action: str
+    object_type: str
+    object_id: str
+    before: object
+    after: object
+    prev_hash: str
+    hash: str
 
 
 def verify():
