@@ -1,16 +1,23 @@
 """Structural checks from policy (支部工作条例): shown on an organization's page and listed
-over a subtree. Member counts come from the rollups, so a county is checked in a few queries."""
+over a subtree. Member counts come from the rollups, so a county is checked in a few queries.
+
+Each branch rule is written once, as a condition on a branch's figures in SQL, so that only the
+branches with a problem are loaded."""
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
-from django.db.models import Count
+from django.db.models import (BooleanField, Count, Exists, ExpressionWrapper, F, FilteredRelation, OuterRef, Q,
+                              Subquery)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from jiceng.core import policy, tree
 
 from .kinds import BRANCH_KINDS
-from .models import LeadershipPost, NodeCount, Organization
+from .models import LeadershipPost, Organization
 
 
 LABELS = {
@@ -38,55 +45,72 @@ def _rules(on):
     }
 
 
-def _branch_problems(org, full, probationary, seats, has_secretary, rules):
-    out = []
-    if full < rules["min_full"]:
-        out.append(Problem(org, "too_few_full_members",
-                           f"正式党员 {full} 人，少于成立党支部所需的 {rules['min_full']} 人"))
-    if full + probationary > rules["max_members"]:
-        out.append(Problem(org, "too_many_members",
-                           f"党员 {full + probationary} 人，超过一般上限 {rules['max_members']} 人，可考虑设立党总支"))
-    if full >= rules["committee_full"] and seats < rules["committee_seats"]:
-        out.append(Problem(org, "committee_missing",
-                           f"正式党员 {full} 人（≥{rules['committee_full']}），应设支部委员会，现有班子成员 {seats} 人"))
-    if not has_secretary:
-        out.append(Problem(org, "secretary_vacant", "书记空缺"))
-    return out
+def _open_posts():
+    return LeadershipPost.objects.filter(ended_on__isnull=True)
 
 
-def problems_in(queryset, on=None):
-    """Problems of every organization in `queryset` (already scoped), in path order."""
-    on = on or timezone.localdate()
-    rules = _rules(on)
-    branches = list(queryset.filter(kind__in=BRANCH_KINDS, status=Organization.ACTIVE).order_by("path"))
-    ids = [b.pk for b in branches]
-    counts = defaultdict(dict)
-    for node_id, key, value in NodeCount.objects.filter(
-        node_id__in=ids, key__in=["status:full", "status:probationary"]
-    ).values_list("node_id", "key", "value"):
-        counts[node_id][key] = value
-    seats = dict(
-        LeadershipPost.objects.filter(org_id__in=ids, ended_on__isnull=True)
-        .values("org_id").annotate(n=Count("id")).values_list("org_id", "n")
-    )
-    secretaries = set(
-        LeadershipPost.objects.filter(org_id__in=ids, ended_on__isnull=True, title="secretary")
-        .values_list("org_id", flat=True)
-    )
-    found = []
-    for b in branches:
-        c = counts[b.pk]
-        found += _branch_problems(b, c.get("status:full", 0), c.get("status:probationary", 0),
-                                  seats.get(b.pk, 0), b.pk in secretaries, rules)
+def _expired_posts(on):
+    return _open_posts().filter(term_end__lt=on)
+
+
+def _branches(queryset):
+    """The active branches of `queryset` with the figures the branch rules read: member counts
+    joined from the rollups (one row a node and key), open posts counted in a subquery."""
+    seats = _open_posts().filter(org=OuterRef("pk")).order_by().values("org_id").annotate(n=Count("pk")).values("n")
+    return (queryset.filter(kind__in=BRANCH_KINDS, status=Organization.ACTIVE)
+            .annotate(full_count=FilteredRelation("counts", condition=Q(counts__key="status:full")),
+                      probationary_count=FilteredRelation("counts", condition=Q(counts__key="status:probationary")))
+            .annotate(full=Coalesce(F("full_count__value"), 0),
+                      probationary=Coalesce(F("probationary_count__value"), 0),
+                      seats=Coalesce(Subquery(seats), 0),
+                      has_secretary=Exists(_open_posts().filter(org=OuterRef("pk"), title="secretary")))
+            .annotate(members=F("full") + F("probationary")))
+
+
+def _branch_rules(rules):
+    """code → the condition on _branches' figures under which a branch has that problem."""
+    return {
+        "too_few_full_members": Q(full__lt=rules["min_full"]),
+        "too_many_members": Q(members__gt=rules["max_members"]),
+        "committee_missing": Q(full__gte=rules["committee_full"], seats__lt=rules["committee_seats"]),
+        "secretary_vacant": Q(has_secretary=False),
+    }
+
+
+_MESSAGES = {
+    "too_few_full_members": lambda b, r: f"正式党员 {b.full} 人，少于成立党支部所需的 {r['min_full']} 人",
+    "too_many_members": lambda b, r: f"党员 {b.members} 人，超过一般上限 {r['max_members']} 人，可考虑设立党总支",
+    "committee_missing": lambda b, r: (f"正式党员 {b.full} 人（≥{r['committee_full']}），应设支部委员会，"
+                                       f"现有班子成员 {b.seats} 人"),
+    "secretary_vacant": lambda b, r: "书记空缺",
+}
+
+
+def _branch_problems(queryset, rules):
+    conditions = _branch_rules(rules)
+    flags = {code: ExpressionWrapper(q, output_field=BooleanField()) for code, q in conditions.items()}
+    branches = _branches(queryset).filter(reduce(or_, conditions.values())).annotate(**flags)
+    return [Problem(b, code, _MESSAGES[code](b, rules)) for b in branches for code in conditions if getattr(b, code)]
+
+
+def _expired_problems(queryset, on):
     expired = defaultdict(list)
-    for post in (LeadershipPost.objects.filter(org__in=queryset, ended_on__isnull=True, term_end__lt=on)
+    for post in (_expired_posts(on).filter(org__in=queryset)
                  .select_related("org", "person").order_by("org__path", "title")):
         expired[post.org].append(post)
+    found = []
     for org, posts in expired.items():
         names = "、".join(f"{p.get_title_display()}{p.person.name}" for p in posts[:3])
         more = f"等 {len(posts)} 人" if len(posts) > 3 else ""
         found.append(Problem(org, "term_expired",
                              f"班子任期已于 {min(p.term_end for p in posts):%Y-%m-%d} 届满（{names}{more}），应按期换届"))
+    return found
+
+
+def problems_in(queryset, on=None):
+    """Problems of every organization in `queryset` (already scoped), in path order."""
+    on = on or timezone.localdate()
+    found = _branch_problems(queryset, _rules(on)) + _expired_problems(queryset, on)
     found.sort(key=lambda p: p.org.path)
     return found
 
