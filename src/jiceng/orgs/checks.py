@@ -1,8 +1,8 @@
 """Structural checks from policy (支部工作条例): shown on an organization's page and listed
 over a subtree. Member counts come from the rollups, so a county is checked in a few queries.
 
-Each branch rule is written once, as a condition on a branch's figures in SQL, so that only the
-branches with a problem are loaded."""
+Each rule is written once, as a condition on a branch's figures in SQL: problems_in lists the
+branches that meet one, counts_in counts them without loading the subtree (the dashboard)."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -115,9 +115,23 @@ def problems_in(queryset, on=None):
     return found
 
 
+def counts_in(queryset, on=None):
+    """{code: how many problems of that code} over `queryset` (already scoped), as problems_in
+    would count them, in two aggregate queries: no organization is loaded."""
+    on = on or timezone.localdate()
+    counted = _branches(queryset).aggregate(
+        **{code: Count("pk", filter=q) for code, q in _branch_rules(_rules(on)).items()})
+    counted["term_expired"] = queryset.filter(Exists(_expired_posts(on).filter(org=OuterRef("pk")))).count()
+    return {code: n for code, n in counted.items() if n}
+
+
 def problems_of(org, on=None):
     return problems_in(Organization.objects.filter(pk=org.pk), on)
 
 
 def problems_under(org, scoped_queryset, on=None):
     return problems_in(scoped_queryset.filter(tree.subtree_q(org.path)), on)
+
+
+def counts_under(org, scoped_queryset, on=None):
+    return counts_in(scoped_queryset.filter(tree.subtree_q(org.path)), on)
