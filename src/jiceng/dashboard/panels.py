@@ -185,14 +185,8 @@ def problems(user, node, today, on):
     if on:
         return panel("problems", "结构检查", [], href, NO_HISTORY)
 
-    def compute():
-        found = checks.problems_under(node, queries.visible(user), today)
-        counted = {}
-        for p in found:
-            counted[p.code] = counted.get(p.code, 0) + 1
-        return counted
-
-    counted = cached(node, f"problems:{user.pk}", today, compute)
+    counted = cached(node, f"problems:{user.pk}", today,
+                     lambda: checks.counts_under(node, queries.visible(user), today))
     rows = [cell(label, counted.get(code, 0), link("orgs:problems", node.pk, code=code), code)
             for code, label in checks.LABELS.items()]
     return panel("problems", "结构检查", rows, href, "" if counted else "未发现问题")
