@@ -366,9 +366,9 @@ def import_members(actor, rows, *, reason="花名册导入", batch_size=2000, pr
     """Register or update every row of `rows` (an iterable, consumed in batches so memory
     stays flat), all in this one transaction: new people, memberships and status spans go in
     as tuples (core.bulk; encrypted, blind-indexed, as register_member writes them), an audit
-    event per row with record_all per batch, the daily changes summed across batches on
-    the ancestors that keep them (rollups.DailyChanges) and the current counts in one rollups.apply_all at the end. A row that
-    would change an existing member goes through update_person, change_status or
+    event per row with record_all per batch, the daily changes summed across batches
+    (rollups.DailyChanges) and the current counts in one rollups.apply_all at the end. A
+    row that would change an existing member goes through update_person, change_status or
     move_membership. The first row that breaks a rule stops it all: nothing is written; or,
     given `refused`, it is handed to refused(row, DomainError) and left out."""
     today = timezone.localdate()
