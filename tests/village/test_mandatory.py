@@ -1,6 +1,8 @@
 """Which matters must go through 四议两公开 (a listed kind, or money at the policy's threshold),
 the refusal of a lighter procedure for them, and clear refusals of bad amounts."""
 
+import datetime
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -109,3 +111,19 @@ def test_pages_show_which_matters_were_mandatory_and_why(world):
     assert "非政策规定必须经四议两公开的事项" in page
     page = client.get(reverse("village:matter", args=[Matter.objects.get(title="修缮村委会").pk])).content.decode()
     assert "必须经四议两公开：涉及金额 90000.00 元达到 50000 元" in page
+
+
+def test_the_matters_list_comes_in_pages_newest_first_and_exports_whole(world, monkeypatch):
+    from jiceng.village import views
+
+    monkeypatch.setattr(views, "MATTERS_PER_PAGE", 2)
+    v = village(world.a)
+    for day in (1, 2, 3):
+        services.propose(None, v, title=f"事项{day}", kind=ORDINARY, proposed_on=datetime.date(2025, 3, day), template=light())
+    client = Client()
+    client.force_login(b.user("cun_sec", "secretary", v))
+    url = reverse("village:matters", args=[v.pk])
+    first = client.get(url)
+    assert [r[0] for r in page_table(first)[1]] == ["事项3", "事项2"] and "第 1 / 2 页" in first.content.decode()
+    assert [r[0] for r in page_table(client.get(url, {"page": 2}))[1]] == ["事项1"]
+    assert client.get(url, {"format": "xlsx"})["Content-Type"].startswith("application/vnd.openxmlformats")

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -67,13 +68,18 @@ def _with_reasons(rows):
 @login_required
 @village_page
 def matters(request, village):
-    rows = _with_reasons(scope(request.user, Matter.objects.filter(village=village)).select_related("template"))
+    rows = scope(request.user, Matter.objects.filter(village=village)).select_related("template")
     if listings.wants_xlsx(request):
-        return MATTERS.xlsx(request, rows, village)
+        return MATTERS.xlsx(request, _with_reasons(rows.iterator(chunk_size=2000)), village)
+    page = Paginator(rows, MATTERS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "village/matters.html", {
-        "village": village, "crumbs": org_queries.breadcrumbs(request.user, village),
-        "can_change": can(request.user, CHANGE, village), **MATTERS.context(request, list(rows), village),
+        "village": village, "crumbs": org_queries.breadcrumbs(request.user, village), "page": page,
+        "can_change": can(request.user, CHANGE, village),
+        **MATTERS.context(request, list(_with_reasons(page.object_list)), village),
     })
+
+
+MATTERS_PER_PAGE = 30  # a village's matters over the years, newest first
 
 
 @login_required
