@@ -359,7 +359,7 @@ class OrgRoster:
                                              ("sector", "uscc", "founded_on", "division_code")) else "unchanged"
                     r["existing"] = same[0]
                 else:
-                    org_services._check_parent(r["kind"], parent)
+                    org_services.check_parent(r["kind"], parent)
                     action = "create"
                     placeholder = Organization(name=r["name"], kind=r["kind"], parent=None, path="")
                     placeholder.parent_id = parent.pk

@@ -29,7 +29,9 @@ def _snapshot(org):
                                          "dissolved_on", "status", "parent_id", "path")}
 
 
-def _check_parent(kind, parent):
+def check_parent(kind, parent):
+    """A DomainError unless an organization of `kind` may sit under `parent` (None: the top);
+    also asked by a roster import's preview before anything is created."""
     allowed = ALLOWED_PARENTS.get(kind)
     if allowed is None:
         raise DomainError("kind_invalid", f"未知的组织类型：{kind}", "kind")
@@ -103,7 +105,7 @@ def create_org(actor, *, parent, name, kind, sector="other", **fields):
             raise DomainError("permission_denied", "只有系统管理员可以创建顶层组织", "parent")
     else:
         require(actor, CHANGE, parent, "上级组织")
-    _check_parent(kind, parent)
+    check_parent(kind, parent)
     data = _clean({"name": name, "sector": sector, **fields})
     unknown = set(data) - set(EDITABLE)
     if unknown:
@@ -188,7 +190,7 @@ def move_org(actor, org, new_parent):
         raise DomainError("tree_cycle", f"不能把“{org.name}”移到它自己或它的下级组织“{new_parent.name}”之下", "parent")
     if org.parent_id == new_parent.pk:
         return org
-    _check_parent(org.kind, new_parent)
+    check_parent(org.kind, new_parent)
     before = _snapshot(org)
     old_path = org.path
     # Lock the subtree: a change inside it (which locks its node first) either finishes
