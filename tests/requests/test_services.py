@@ -6,9 +6,10 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import connection, transaction
+from django.utils import timezone
 
-from jiceng.core import audit
+from jiceng.core import audit, uploads
 from jiceng.core.errors import DomainError, NotFound
 from jiceng.core.models import AuditEvent, Notice
 from jiceng.requests import choices, services
@@ -162,6 +163,24 @@ def test_photos_are_stored_with_the_request(city, settings):
     stored = sorted(p.file.name.rsplit(".", 1)[1] for p in request.photos.all())
     assert stored == ["jpg", "png"]  # the type is read from the bytes, not the name
     assert all(p.stage == choices.PHOTO_INTAKE and p.file.storage.exists(p.file.name) for p in request.photos.all())
+
+
+def test_the_daily_sweep_deletes_the_photo_of_a_rolled_back_request_only(city):
+    """A photo is saved before its request's transaction commits: rolled back, it stays on disk
+    with no row, until the sweep (once a day old) deletes it; the kept request's photo stays."""
+    kept = submit(city, photos=[SimpleUploadedFile("a.jpg", JPEG)]).photos.get().file.name
+    with pytest.raises(RuntimeError), transaction.atomic():
+        lost = submit(city, photos=[SimpleUploadedFile("b.jpg", JPEG)]).photos.get().file.name
+        raise RuntimeError("the change is refused after the photo was saved")
+    storage = Photo.file.field.storage
+    assert storage.exists(lost) and not Photo.objects.filter(file=lost).exists()
+    assert uploads.sweep() == 0  # too young: its transaction might still be open
+    later = timezone.now() + uploads.SWEEP_GRACE + datetime.timedelta(minutes=1)
+    assert uploads.orphans(later) == [lost]
+    assert uploads.sweep(later) == 1
+    assert not storage.exists(lost) and storage.exists(kept)
+    event = AuditEvent.objects.get(action="core.sweep_uploads")
+    assert event.after == {"deleted": [lost], "count": 1}
 
 
 @pytest.mark.parametrize("photos, code", [

@@ -17,6 +17,7 @@ DAILY = {
     "transfers.expire_and_remind": (10, "jiceng.transfers.tasks.expire_and_remind"),
     "dues.notify_unpaid": (9, "jiceng.dues.tasks.notify_unpaid"),
     "cadres.remind_elections": (8, "jiceng.cadres.tasks.remind_elections"),
+    "core.sweep_uploads": (3, "jiceng.core.tasks.sweep_uploads"),
 }
 # name -> (minutes between runs, dividing a day evenly; dotted path of a django-tasks Task)
 EVERY = {
