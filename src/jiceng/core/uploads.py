@@ -78,6 +78,6 @@ def sweep(now=None):
     for name in found:
         default_storage.delete(name)
     if found:
-        audit.record(None, "core.sweep_uploads", object_type="media", object_id=len(found),
+        audit.record(None, "core.sweep_uploads", object_type="media",
                      after={"deleted": found[:1000], "count": len(found)})
     return len(found)

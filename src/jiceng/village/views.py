@@ -65,6 +65,9 @@ def _with_reasons(rows):
         yield m
 
 
+MATTERS_PER_PAGE = 30  # a village's matters over the years, newest first
+
+
 @login_required
 @village_page
 def matters(request, village):
@@ -77,9 +80,6 @@ def matters(request, village):
         "can_change": can(request.user, CHANGE, village),
         **MATTERS.context(request, list(_with_reasons(page.object_list)), village),
     })
-
-
-MATTERS_PER_PAGE = 30  # a village's matters over the years, newest first
 
 
 @login_required
