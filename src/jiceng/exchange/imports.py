@@ -52,13 +52,25 @@ class Seen:
 
 
 def estimate_rows(path, kind):
-    """Rows in the file, for the progress bar: the sheet's dimension, or the csv's lines."""
+    """Rows in the file, for the progress bar: the csv's lines; the sheet's dimension, or where
+    the writer left it out (openpyxl's write-only mode, some systems' exports) the sheet's size
+    over the size of its first rows."""
     if kind == "csv":
         with open(path, "rb") as fh:
             return sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b""))
-    with zipfile.ZipFile(path) as zf, zf.open(sheets._first_sheet(zf)) as stream:
-        m = re.search(rb'<(?:\w+:)?dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', stream.read(4096))
-        return int(m.group(1)) if m else 0
+    with zipfile.ZipFile(path) as zf:
+        sheet = sheets._first_sheet(zf)
+        with zf.open(sheet) as stream:
+            head = stream.read(1 << 16)
+        m = DIMENSION.search(head)
+        if m:
+            return int(m.group(1))
+        ends = [m.end() for m in ROW_END.finditer(head)]
+        return round(zf.getinfo(sheet).file_size * len(ends) / ends[-1]) if ends else 0
+
+
+DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"')
+ROW_END = re.compile(rb"</(?:\w+:)?row>")
 
 
 def open_roster(actor, node, kind, path):
