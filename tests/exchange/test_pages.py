@@ -1,6 +1,7 @@
 """The pages: upload, the task queue's preview with its progress record, the report, commit."""
 
 import os
+import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -9,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from jiceng.exchange import jobs
 from jiceng.exchange.models import ImportJob
 from jiceng.people.models import Person
 
@@ -43,7 +45,11 @@ def test_upload_preview_report_and_commit(world, tmp_path):
     job.refresh_from_db()
     assert job.status == "previewed" and job.counts["create"] == 3 and job.problems == 6
     progress = c.get(reverse("exchange:progress", args=[job.pk])).json()
-    assert (progress["status"], progress["percent"]) == ("previewed", 100)
+    assert (progress["status"], progress["percent"], progress["remaining_seconds"]) == ("previewed", 100, None)
+    # a quarter done a minute after the phase began: three minutes to go at that pace
+    jobs.write_progress(job, 250, 1000, "导入", started=time.time() - 60)
+    assert 175 <= c.get(reverse("exchange:progress", args=[job.pk])).json()["remaining_seconds"] <= 185
+    jobs.write_progress(job, 1, 1, job.get_status_display())
     page = c.get(r.url).content.decode()
     assert "新增 <b>3</b>" in page and "身份证号码以数值格式保存" in page and "确认导入" in page
     report = c.get(reverse("exchange:report", args=[job.pk]))
@@ -112,7 +118,6 @@ def test_a_job_whose_worker_died_shows_interrupted_and_runs_again(world, tmp_pat
 
     from jiceng.core import policy
     from jiceng.core.models import AuditEvent
-    from jiceng.exchange import jobs
 
     path, _ = messy_roster(tmp_path, world)
     c = client_for(world.a.users["org_admin"])

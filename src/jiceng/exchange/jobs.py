@@ -95,13 +95,13 @@ def request_commit(actor, job, skip_invalid):
 def run(job_id, commit):
     """The task's body: preview or commit the job's file, keeping progress and the report."""
     job = ImportJob.objects.select_related("org", "user").get(pk=job_id)
-    phase = "导入" if commit else "检查"
+    phase, started = "导入" if commit else "检查", time.time()
     last = [0.0]
 
     def progress(done, total):
         if time.monotonic() - last[0] >= 0.5 or done >= total:
             last[0] = time.monotonic()
-            write_progress(job, done, total, phase)
+            write_progress(job, done, total, phase, started)
 
     try:
         outcome = imports.run(job.user, job.org, job.kind, job.file.path, commit=commit,
@@ -137,10 +137,11 @@ def problems(job):
         return []
 
 
-def write_progress(job, done, total, phase):
+def write_progress(job, done, total, phase, started=None):
+    """The progress record: rows done of total in the phase begun at `started` (epoch seconds)."""
     path = _side(job, "progress")
     with open(path + ".tmp", "w") as fh:
-        json.dump({"done": done, "total": total, "phase": phase}, fh)
+        json.dump({"done": done, "total": total, "phase": phase, "started": started}, fh)
     os.replace(path + ".tmp", path)
 
 
@@ -152,6 +153,10 @@ def progress(job):
     except (FileNotFoundError, ValueError):
         data = {"done": 0, "total": 0, "phase": ""}
     data["percent"] = round(100 * data["done"] / data["total"]) if data["total"] else 0
+    # a million-row import takes minutes: the rest at the pace so far
+    started, done, total = data.pop("started", None), data["done"], data["total"]
+    data["remaining_seconds"] = (round((time.time() - started) * (total - done) / done)
+                                 if started and 0 < done < total else None)
     stopped = interrupted(job)
     return data | {"status": job.status, "status_label": "中断" if stopped else job.get_status_display(),
                    "interrupted": stopped, "message": job.message}

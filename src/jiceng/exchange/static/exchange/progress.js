@@ -8,10 +8,14 @@
       .then(function (p) {
         bar.value = p.percent;
         label.textContent = p.phase + " " + p.percent + "%（" + p.done.toLocaleString() + " / " +
-          p.total.toLocaleString() + " 行）";
+          p.total.toLocaleString() + " 行" + remaining(p.remaining_seconds) + "）";
         if (p.interrupted || (p.status !== "previewing" && p.status !== "committing")) { window.location.reload(); return; }
         setTimeout(poll, 1000);
       }).catch(function () { setTimeout(poll, 3000); });
+  }
+  function remaining(seconds) {
+    if (seconds === null || seconds === undefined) return "";
+    return seconds < 60 ? "，不到 1 分钟完成" : "，约 " + Math.ceil(seconds / 60) + " 分钟后完成";
   }
   poll();
 })();
