@@ -21,6 +21,8 @@ from jiceng.core.errors import DomainError
 from . import rosters, sheets
 
 PROBLEMS_KEPT = 100_000  # a report beyond this says how many more (a file that bad is the wrong file)
+DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"')  # a sheet's last row, when written
+ROW_END = re.compile(rb"</(?:\w+:)?row>")
 
 
 class Seen:
@@ -67,10 +69,6 @@ def estimate_rows(path, kind):
             return int(m.group(1))
         ends = [m.end() for m in ROW_END.finditer(head)]
         return round(zf.getinfo(sheet).file_size * len(ends) / ends[-1]) if ends else 0
-
-
-DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"')
-ROW_END = re.compile(rb"</(?:\w+:)?row>")
 
 
 def open_roster(actor, node, kind, path):
